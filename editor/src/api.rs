@@ -1,0 +1,190 @@
+//! Typed calls to Cairn's JSON API (`/api/v1/…`, same origin, session cookie). Each returns the
+//! shape from `cairn_shared::api` or an [`ApiError`] carrying the server's own message.
+//!
+//! Bodies are (de)serialised with [`crate::json`], through the browser's own JSON parser.
+
+use cairn_shared::api::{
+    AppView, ErrorBody, LoginRequest, Me, PublishRequest, Published, TicketView, TourDetail,
+    TourStepAnalytics, TourSummary,
+};
+use cairn_shared::content::Tour;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, RequestCredentials, RequestInit, Response};
+
+use crate::json;
+
+const BASE: &str = "/api/v1";
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The server answered with an error status.
+    Status {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// No answer: offline, server down, request blocked.
+    Network,
+    /// An answer we could not read.
+    Decode(String),
+}
+
+impl ApiError {
+    /// The session is missing or expired: the app goes back to the login screen.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ApiError::Status { status: 401, .. })
+    }
+
+    /// A sentence to show people.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Status { message, .. } if !message.is_empty() => message.clone(),
+            ApiError::Status { status: 404, .. } => "Not found.".to_string(),
+            ApiError::Status { status, .. } => {
+                format!("The server answered with an error ({status}).")
+            }
+            ApiError::Network => {
+                "Cannot reach the Cairn server. Check your connection and try again.".to_string()
+            }
+            ApiError::Decode(why) => {
+                format!("The server sent an answer the editor cannot read ({why}).")
+            }
+        }
+    }
+}
+
+/// Escapes an id for use as one path segment.
+fn segment(id: &str) -> String {
+    js_sys::encode_uri_component(id).into()
+}
+
+/// Sends a request and returns the response if its status is 2xx.
+async fn send(
+    method: &str,
+    path: &str,
+    body: Option<&impl Serialize>,
+) -> Result<Response, ApiError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    let headers = Headers::new().map_err(|_| ApiError::Network)?;
+    let _ = headers.set("accept", "application/json");
+    if let Some(body) = body {
+        let payload = json::to_string(body).map_err(ApiError::Decode)?;
+        let _ = headers.set("content-type", "application/json");
+        init.set_body(&JsValue::from_str(&payload));
+    }
+    init.set_headers(&headers);
+
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let answer = JsFuture::from(window.fetch_with_str_and_init(&format!("{BASE}{path}"), &init))
+        .await
+        .map_err(|_| ApiError::Network)?;
+    let response: Response = answer.dyn_into().map_err(|_| ApiError::Network)?;
+    if response.ok() {
+        return Ok(response);
+    }
+    Err(error_of(response).await)
+}
+
+/// Reads `{"error": {"code", "message"}}`; a body that is not one (a proxy's HTML page) still gives
+/// a usable error from the status.
+async fn error_of(response: Response) -> ApiError {
+    let status = response.status();
+    let body = match response.json() {
+        Ok(promise) => JsFuture::from(promise).await.ok(),
+        Err(_) => None,
+    };
+    match body.and_then(|v| json::from_js::<ErrorBody>(v).ok()) {
+        Some(b) => ApiError::Status {
+            status,
+            code: b.error.code,
+            message: b.error.message,
+        },
+        None => ApiError::Status {
+            status,
+            code: String::new(),
+            message: String::new(),
+        },
+    }
+}
+
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let promise = response
+        .json()
+        .map_err(|_| ApiError::Decode("no body".to_string()))?;
+    let value = JsFuture::from(promise)
+        .await
+        .map_err(|_| ApiError::Decode("invalid JSON".to_string()))?;
+    json::from_js(value).map_err(ApiError::Decode)
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    read(send("GET", path, None::<&()>).await?).await
+}
+
+async fn call<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    read(send(method, path, Some(body)).await?).await
+}
+
+/// `GET /auth/me`: who is signed in (401 when nobody).
+pub async fn me() -> Result<Me, ApiError> {
+    get("/auth/me").await
+}
+
+pub async fn login(email: &str, password: &str) -> Result<Me, ApiError> {
+    let body = LoginRequest {
+        email: email.to_string(),
+        password: password.to_string(),
+    };
+    call("POST", "/auth/login", &body).await
+}
+
+pub async fn logout() -> Result<(), ApiError> {
+    send("POST", "/auth/logout", None::<&()>).await.map(|_| ())
+}
+
+pub async fn apps() -> Result<Vec<AppView>, ApiError> {
+    get("/apps").await
+}
+
+pub async fn tours() -> Result<Vec<TourSummary>, ApiError> {
+    get("/tours").await
+}
+
+pub async fn tour(id: &str) -> Result<TourDetail, ApiError> {
+    get(&format!("/tours/{}", segment(id))).await
+}
+
+/// Replaces the tour's draft with `draft`.
+pub async fn save_tour(id: &str, draft: &Tour) -> Result<TourDetail, ApiError> {
+    call("PUT", &format!("/tours/{}", segment(id)), draft).await
+}
+
+/// Publishes the saved draft as a new version.
+pub async fn publish(id: &str, message: &str) -> Result<Published, ApiError> {
+    let body = PublishRequest {
+        message: message.to_string(),
+    };
+    call("POST", &format!("/tours/{}/publish", segment(id)), &body).await
+}
+
+pub async fn tickets() -> Result<Vec<TicketView>, ApiError> {
+    get("/tickets").await
+}
+
+pub async fn ticket(id: &str) -> Result<TicketView, ApiError> {
+    get(&format!("/tickets/{}", segment(id))).await
+}
+
+pub async fn step_analytics(tour_id: &str) -> Result<TourStepAnalytics, ApiError> {
+    get(&format!("/analytics/tours/{}/steps", segment(tour_id))).await
+}

@@ -1,0 +1,140 @@
+//! Plain-language descriptions of what a tour step and a ticket's context mean, for help-desk agents
+//! who never see the JSON: how a step finds its element, what moves it on, where it sits. Pure, and
+//! unit-tested natively.
+
+use cairn_shared::content::{Advance, Placement, Strategy, Target};
+use cairn_shared::tickets::StepContext;
+
+/// One element-finding strategy, as a short phrase.
+pub fn strategy(s: &Strategy) -> String {
+    match s {
+        Strategy::Id { value } => format!("id “{value}”"),
+        Strategy::Attr { name, value } => format!("{name} = “{value}”"),
+        Strategy::Role { role, name } => format!("{role} named “{name}”"),
+        Strategy::Text { tag, value } => format!("{tag} with text “{value}”"),
+        Strategy::Css { value } => format!("CSS path {value}"),
+    }
+}
+
+/// The strategies a step's target is found with, in the order the overlay tries them; an empty list
+/// for a floating step.
+pub fn target(t: Option<&Target>) -> Vec<String> {
+    t.map(|t| t.strategies.iter().map(strategy).collect())
+        .unwrap_or_default()
+}
+
+/// What moves a step on.
+pub fn advance(a: &Advance) -> String {
+    match a {
+        Advance::Next => "The Next button".to_string(),
+        Advance::Click => "A click on the element".to_string(),
+        Advance::Input => "Typing into the element".to_string(),
+        Advance::Url { pattern } => format!("Reaching a page matching {pattern}"),
+    }
+}
+
+/// Where the popover sits relative to its element.
+pub fn placement(p: Placement) -> &'static str {
+    match p {
+        Placement::Auto => "Automatic",
+        Placement::Top => "Above the element",
+        Placement::Bottom => "Below the element",
+        Placement::Left => "Left of the element",
+        Placement::Right => "Right of the element",
+    }
+}
+
+/// Whether the step's element was on the page when the ticket was filed.
+pub fn element_found(found: Option<bool>) -> &'static str {
+    match found {
+        Some(true) => "Yes",
+        Some(false) => "No",
+        None => "n.a.",
+    }
+}
+
+/// `Create a purchase order › 2. Pick the supplier`, or an em dash outside any tour.
+pub fn tour_step(ctx: &StepContext) -> String {
+    let tour = ctx.tour_title.as_deref().or(ctx.tour_id.as_deref());
+    let step = match (ctx.step_index, ctx.step_title.as_deref()) {
+        (Some(i), Some(title)) => Some(format!("{}. {title}", i + 1)),
+        (Some(i), None) => Some(format!("Step {}", i + 1)),
+        (None, Some(title)) => Some(title.to_string()),
+        (None, None) => None,
+    };
+    match (tour, step) {
+        (Some(t), Some(s)) => format!("{t} › {s}"),
+        (Some(t), None) => t.to_string(),
+        (None, Some(s)) => s,
+        (None, None) => "—".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strategies_read_as_phrases() {
+        let t = Target {
+            strategies: vec![
+                Strategy::Id {
+                    value: "po-new".into(),
+                },
+                Strategy::Attr {
+                    name: "data-test".into(),
+                    value: "new-order".into(),
+                },
+                Strategy::Role {
+                    role: "button".into(),
+                    name: "New order".into(),
+                },
+                Strategy::Text {
+                    tag: "button".into(),
+                    value: "New".into(),
+                },
+                Strategy::Css {
+                    value: "main > button:nth-child(2)".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            target(Some(&t)),
+            vec![
+                "id “po-new”",
+                "data-test = “new-order”",
+                "button named “New order”",
+                "button with text “New”",
+                "CSS path main > button:nth-child(2)",
+            ]
+        );
+        assert!(target(None).is_empty());
+    }
+
+    #[test]
+    fn advance_and_placement() {
+        assert_eq!(advance(&Advance::Next), "The Next button");
+        assert_eq!(
+            advance(&Advance::Url {
+                pattern: "/orders/*".into()
+            }),
+            "Reaching a page matching /orders/*"
+        );
+        assert_eq!(placement(Placement::Auto), "Automatic");
+        assert_eq!(element_found(None), "n.a.");
+        assert_eq!(element_found(Some(false)), "No");
+    }
+
+    #[test]
+    fn tour_step_context() {
+        let mut ctx = StepContext::default();
+        assert_eq!(tour_step(&ctx), "—");
+        ctx.tour_id = Some("t1".into());
+        assert_eq!(tour_step(&ctx), "t1");
+        ctx.tour_title = Some("New order".into());
+        ctx.step_index = Some(1);
+        assert_eq!(tour_step(&ctx), "New order › Step 2");
+        ctx.step_title = Some("Pick the supplier".into());
+        assert_eq!(tour_step(&ctx), "New order › 2. Pick the supplier");
+    }
+}

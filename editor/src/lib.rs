@@ -1,0 +1,27 @@
+//! Cairn's editor: the single-page app help-desk agents use to edit and publish tours, work the
+//! ticket queue, see which steps cause tickets and install the overlay. Plain wasm-bindgen and
+//! web-sys, no framework: pages build their DOM once with [`dom::el`] and update it in place.
+//!
+//! Modules: [`app`] (session and shell), [`router`] (hash routes), [`api`] (typed JSON calls),
+//! [`pages`] (one module per screen), [`drafts`] (unsaved edits in local storage),
+//! [`markdown_view`] (step-body preview), [`dom`], [`json`], and the pure [`format`] and
+//! [`describe`], unit-tested natively.
+
+pub mod api;
+pub mod app;
+pub mod describe;
+pub mod dom;
+pub mod drafts;
+pub mod format;
+pub mod json;
+pub mod markdown_view;
+pub mod pages;
+pub mod router;
+
+use wasm_bindgen::prelude::*;
+
+/// Entry point, run by `init()` in `boot.js`.
+#[wasm_bindgen(start)]
+pub fn start() {
+    app::start();
+}

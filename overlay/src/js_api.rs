@@ -1,0 +1,139 @@
+//! `window.cairn`, the JavaScript API hosts call: `identify`, `start`, `stop`, `openLauncher`, `on`.
+//! Calls that need the content (`start`, `stop`, `openLauncher`) wait until it has loaded, as they
+//! did in the loader's stub.
+
+use std::cell::RefCell;
+
+use cairn_shared::events::OverlayEvent;
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+use crate::{dom, launcher, runtime, tour};
+
+const METHODS: [&str; 5] = ["identify", "start", "stop", "openLauncher", "on"];
+
+enum Command {
+    Start(String),
+    Stop,
+    OpenLauncher,
+}
+
+thread_local! {
+    /// `cairn.on` subscriptions: event kind (or `*`) and handler.
+    static HANDLERS: RefCell<Vec<(String, Function)>> = const { RefCell::new(Vec::new()) };
+    /// Commands waiting for the content; `None` once it has loaded.
+    static PENDING: RefCell<Option<Vec<Command>>> = const { RefCell::new(Some(Vec::new())) };
+}
+
+/// Replaces the loader's stub with the real API and replays the calls it recorded.
+pub fn install(queued: &Array) {
+    let api = Object::new();
+    for name in METHODS {
+        let method = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |a, b| call(name, a, b));
+        let _ = Reflect::set(&api, &name.into(), method.as_ref());
+        method.forget();
+    }
+    let _ = Reflect::set(&api, &"version".into(), &env!("CARGO_PKG_VERSION").into());
+    if let Err(e) = Reflect::set(&dom::window(), &"cairn".into(), &api) {
+        dom::warn("cannot install window.cairn", &e);
+    }
+    for entry in queued.iter() {
+        let Ok(entry) = entry.dyn_into::<Array>() else { continue };
+        let args: Array = entry.get(1).dyn_into().unwrap_or_default();
+        if let Some(name) = entry.get(0).as_string()
+            && let Some(name) = METHODS.into_iter().find(|m| *m == name)
+        {
+            call(name, args.get(0), args.get(1));
+        }
+    }
+}
+
+fn call(name: &str, a: JsValue, b: JsValue) {
+    match name {
+        "identify" => identify(&a),
+        "on" => match (a.as_string(), b.dyn_into::<Function>()) {
+            (Some(kind), Ok(handler)) => HANDLERS.with(|h| h.borrow_mut().push((kind, handler))),
+            _ => dom::warn("cairn.on(eventName, handler): bad arguments", &JsValue::UNDEFINED),
+        },
+        "start" => match a.as_string() {
+            Some(id) => command(Command::Start(id)),
+            None => dom::warn("cairn.start(tourId): tourId must be a string", &a),
+        },
+        "stop" => command(Command::Stop),
+        _ => command(Command::OpenLauncher),
+    }
+}
+
+/// `identify({id, attributes, hash})`: the id goes on tickets.
+fn identify(user: &JsValue) {
+    let id = Reflect::get(user, &"id".into()).unwrap_or_default();
+    let id = id.as_string().or_else(|| id.as_f64().map(|n| n.to_string()));
+    if let Some(rt) = runtime::get() {
+        *rt.user_id.borrow_mut() = id.filter(|s| !s.is_empty());
+    }
+}
+
+fn command(c: Command) {
+    let queued = PENDING.with(|p| match p.borrow_mut().as_mut() {
+        Some(pending) => {
+            pending.push(c);
+            None
+        }
+        None => Some(c),
+    });
+    if let Some(c) = queued {
+        run(c);
+    }
+}
+
+fn run(c: Command) {
+    match c {
+        Command::Start(id) => {
+            tour::start(&id);
+        }
+        Command::Stop => tour::stop(),
+        Command::OpenLauncher => launcher::open(),
+    }
+}
+
+/// The content has loaded: runs the waiting commands. Returns whether the host asked to start or
+/// stop a tour, in which case no tour starts on its own.
+pub fn ready() -> bool {
+    let pending = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
+    let explicit = pending.iter().any(|c| !matches!(c, Command::OpenLauncher));
+    for c in pending {
+        run(c);
+    }
+    explicit
+}
+
+/// Calls the `cairn.on` handlers for this event with `{kind, contentId, stepId, stepIndex}`, after
+/// the current task so a handler calling back into `cairn` finds the overlay in a settled state.
+pub fn notify(event: &OverlayEvent) {
+    let kind = event.kind.as_str();
+    let handlers: Vec<Function> = HANDLERS.with(|h| {
+        h.borrow().iter().filter(|(k, _)| k == kind || k == "*").map(|(_, f)| f.clone()).collect()
+    });
+    if handlers.is_empty() {
+        return;
+    }
+    let detail = Object::new();
+    let step_id = event.step_id.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let step_index = event.step_index.map_or(JsValue::NULL, JsValue::from);
+    for (k, v) in [
+        ("kind", JsValue::from_str(kind)),
+        ("contentId", JsValue::from_str(&event.content_id)),
+        ("stepId", step_id),
+        ("stepIndex", step_index),
+    ] {
+        let _ = Reflect::set(&detail, &k.into(), &v);
+    }
+    dom::soon(move || {
+        for handler in handlers {
+            if let Err(e) = handler.call1(&JsValue::NULL, &detail) {
+                dom::warn("a cairn.on handler threw", &e);
+            }
+        }
+    });
+}

@@ -1,0 +1,31 @@
+//! Cairn's overlay: the runtime that `overlay/loader/cairn.js` injects into host applications. It
+//! fetches the application's published content and shows the tours, tooltips, checklist and launcher
+//! that target the current page, all inside one shadow root so host and overlay styles never mix.
+//!
+//! The loader calls [`boot`] once the wasm module is instantiated.
+
+mod api;
+mod boot;
+mod dom;
+mod events;
+mod js_api;
+mod launcher;
+mod markdown;
+mod place;
+mod popover;
+mod resolve;
+mod runtime;
+mod storage;
+mod stuck;
+mod style;
+mod tooltip;
+mod tour;
+
+use wasm_bindgen::prelude::*;
+
+/// Starts the overlay for the application `app_key`, talking to the Cairn server at `api_origin`.
+/// `queued` holds the `[method, args]` pairs the loader's stub recorded before the runtime loaded.
+#[wasm_bindgen]
+pub fn boot(app_key: String, api_origin: String, queued: js_sys::Array) {
+    boot::boot(app_key, api_origin, &queued);
+}

@@ -1,0 +1,182 @@
+//! Finding a step's or tooltip's element in the host page. A target carries several strategies
+//! captured when the author picked the element; they are tried in order and the first that matches
+//! exactly one rendered element wins. Elements rendered late (single-page apps) are waited for.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use cairn_shared::content::{Strategy, Target};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{Element, MutationObserver, MutationObserverInit};
+
+use crate::dom::{self, Timer};
+
+/// The element `target` points at, if exactly one rendered element matches one of its strategies.
+pub fn find(target: &Target) -> Option<Element> {
+    let doc = dom::document();
+    target.strategies.iter().find_map(|strategy| {
+        // An author's CSS path may be invalid: that strategy just finds nothing.
+        let list = doc.query_selector_all(&strategy.candidate_selector()).ok()?;
+        let mut found = None;
+        for i in 0..list.length() {
+            let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            if accepts(strategy, &el) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(el);
+            }
+        }
+        found.filter(is_rendered)
+    })
+}
+
+fn accepts(strategy: &Strategy, el: &Element) -> bool {
+    match strategy {
+        Strategy::Role { name, .. } => squash(&accessible_name(el)) == squash(name),
+        Strategy::Text { value, .. } => squash(&el.text_content().unwrap_or_default()) == squash(value),
+        _ => true,
+    }
+}
+
+/// Display-none elements (a closed menu, a hidden tab) are not found yet: they may still appear.
+fn is_rendered(el: &Element) -> bool {
+    let r = el.get_bounding_client_rect();
+    r.width() > 0.0 || r.height() > 0.0
+}
+
+/// Trimmed, with runs of white space collapsed to one space.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A simplified accessible-name computation: `aria-labelledby`, `aria-label`, a form field's
+/// `<label>`, `alt`, a button input's value, the text content, then `title`/`placeholder`.
+fn accessible_name(el: &Element) -> String {
+    let doc = dom::document();
+    if let Some(ids) = el.get_attribute("aria-labelledby") {
+        let text: Vec<String> = ids
+            .split_whitespace()
+            .filter_map(|id| doc.get_element_by_id(id)?.text_content())
+            .collect();
+        if !text.is_empty() {
+            return text.join(" ");
+        }
+    }
+    let attr = |name: &str| el.get_attribute(name).filter(|v| !v.trim().is_empty());
+    if let Some(label) = attr("aria-label") {
+        return label;
+    }
+    let tag = el.tag_name().to_ascii_lowercase();
+    if matches!(tag.as_str(), "input" | "textarea" | "select") {
+        if let Some(ty) = attr("type")
+            && matches!(ty.as_str(), "button" | "submit" | "reset")
+            && let Some(value) = attr("value")
+        {
+            return value;
+        }
+        let by_for = (!el.id().is_empty())
+            .then(|| {
+                let selector = format!("label[for=\"{}\"]", cairn_shared::content::css_escape(&el.id()));
+                doc.query_selector(&selector).ok().flatten()
+            })
+            .flatten();
+        let wrapping = el.closest("label").ok().flatten();
+        if let Some(label) = by_for.or(wrapping).and_then(|l| l.text_content())
+            && !label.trim().is_empty()
+        {
+            return label;
+        }
+        return attr("title").or_else(|| attr("placeholder")).unwrap_or_default();
+    }
+    if tag == "img" {
+        return attr("alt").unwrap_or_default();
+    }
+    let text = el.text_content().unwrap_or_default();
+    if text.trim().is_empty() { attr("title").unwrap_or_default() } else { text }
+}
+
+/// A wait for a late element: re-checks after DOM mutations (at most once per frame) and on a slow
+/// poll (for elements shown by CSS alone), until found or timed out. Dropping it cancels the wait.
+pub struct Waiter {
+    observer: Option<MutationObserver>,
+    _observed: Closure<dyn FnMut()>,
+    _poll: Timer,
+    _timeout: Timer,
+}
+
+type Done = Rc<RefCell<Option<Box<dyn FnOnce(Option<Element>)>>>>;
+
+/// Calls `done` once, with the element as soon as `find(&target)` succeeds, or with `None` after
+/// `ms` milliseconds.
+pub fn wait(target: Target, ms: i32, done: impl FnOnce(Option<Element>) + 'static) -> Waiter {
+    let done: Done = Rc::new(RefCell::new(Some(Box::new(done))));
+    let finish = move |found: Option<Element>| {
+        let callback = done.borrow_mut().take();
+        if let Some(callback) = callback {
+            callback(found);
+        }
+    };
+    let finish = Rc::new(finish);
+    let check = {
+        let finish = finish.clone();
+        Rc::new(move || {
+            if let Some(el) = find(&target) {
+                finish(Some(el));
+            }
+        })
+    };
+    let scheduled = Rc::new(Cell::new(false));
+    let observed = {
+        let check = check.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if !scheduled.replace(true) {
+                let (check, scheduled) = (check.clone(), scheduled.clone());
+                dom::next_frame(move || {
+                    scheduled.set(false);
+                    check();
+                });
+            }
+        })
+    };
+    let observer = observe(&observed);
+    let poll = Timer::every(250, move || check());
+    let timeout = Timer::once(ms, move || finish(None));
+    Waiter { observer, _observed: observed, _poll: poll, _timeout: timeout }
+}
+
+/// Watches the whole document for added nodes and for the attribute changes that show elements.
+fn observe(callback: &Closure<dyn FnMut()>) -> Option<MutationObserver> {
+    let observer = MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    let options = MutationObserverInit::new();
+    options.set_child_list(true);
+    options.set_subtree(true);
+    options.set_attribute_filter(&js_sys::Array::of4(
+        &"class".into(),
+        &"style".into(),
+        &"hidden".into(),
+        &"aria-label".into(),
+    ));
+    let root = dom::document().document_element()?;
+    observer.observe_with_options(&root, &options).ok()?;
+    Some(observer)
+}
+
+impl Drop for Waiter {
+    fn drop(&mut self) {
+        if let Some(observer) = &self.observer {
+            observer.disconnect();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn squash_trims_and_collapses_white_space() {
+        assert_eq!(super::squash("  New \n  order "), "New order");
+    }
+}

@@ -1,0 +1,86 @@
+//! The overlay's global state: the configuration the loader passed, the shadow root everything
+//! renders into, the content fetched from the server and the identified user. One per page.
+
+use std::cell::{OnceCell, RefCell};
+use std::rc::Rc;
+
+use cairn_shared::api::OverlayContent;
+use web_sys::{Element, ShadowRoot};
+
+use crate::dom;
+
+/// The overlay's own part of the page.
+pub struct Ui {
+    /// `<div id="cairn-root">` in the host page.
+    pub host: Element,
+    pub root: ShadowRoot,
+    /// The landmark every visible part of the overlay is appended to.
+    pub layer: Element,
+    /// Polite live region for screen-reader announcements.
+    pub live: Element,
+}
+
+pub struct Runtime {
+    pub app_key: String,
+    /// Base URL of the Cairn server, without a trailing slash.
+    pub api: String,
+    pub ui: OnceCell<Ui>,
+    content: RefCell<Rc<OverlayContent>>,
+    /// The id given to `cairn.identify`.
+    pub user_id: RefCell<Option<String>>,
+}
+
+thread_local! {
+    static RUNTIME: OnceCell<Rc<Runtime>> = const { OnceCell::new() };
+}
+
+/// Creates the runtime; `false` when the page already has one (the snippet was included twice).
+pub fn init(app_key: String, api: String) -> bool {
+    let api = api.trim_end_matches('/').to_string();
+    RUNTIME.with(|cell| {
+        cell.set(Rc::new(Runtime {
+            app_key,
+            api,
+            ui: OnceCell::new(),
+            content: RefCell::default(),
+            user_id: RefCell::default(),
+        }))
+        .is_ok()
+    })
+}
+
+pub fn get() -> Option<Rc<Runtime>> {
+    RUNTIME.with(|cell| cell.get().cloned())
+}
+
+impl Runtime {
+    /// Everything published for the application (not only what targets this page).
+    pub fn content(&self) -> Rc<OverlayContent> {
+        self.content.borrow().clone()
+    }
+
+    pub fn set_content(&self, content: OverlayContent) {
+        *self.content.borrow_mut() = Rc::new(content);
+    }
+
+    /// A storage key scoped to this application: `cairn:{appKey}:{suffix}`.
+    pub fn key(&self, suffix: &str) -> String {
+        format!("cairn:{}:{suffix}", self.app_key)
+    }
+
+    pub fn layer(&self) -> Option<Element> {
+        self.ui.get().map(|ui| ui.layer.clone())
+    }
+
+    /// Says `text` to screen-reader users without moving focus.
+    pub fn announce(&self, text: &str) {
+        if let Some(ui) = self.ui.get() {
+            ui.live.set_text_content(Some(text));
+        }
+    }
+}
+
+/// The page's current URL.
+pub fn page_url() -> String {
+    dom::window().location().href().unwrap_or_default()
+}

@@ -1,0 +1,15 @@
+//! The overlay's styles: one constructable stylesheet adopted by the shadow root. No `<style>`
+//! element and no `style` attribute, so it works under `style-src 'self'`.
+
+use web_sys::{CssStyleSheet, ShadowRoot};
+
+use crate::dom::Res;
+
+const CSS: &str = include_str!("overlay.css");
+
+pub fn adopt(root: &ShadowRoot) -> Res<()> {
+    let sheet = CssStyleSheet::new()?;
+    sheet.replace_sync(CSS)?;
+    root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+    Ok(())
+}

@@ -1,0 +1,22 @@
+// The demo host application's own behaviour: submitting the form adds a row.
+document.addEventListener("DOMContentLoaded", function () {
+  var form = document.getElementById("request-form");
+  var status = document.getElementById("form-status");
+  document.getElementById("new-request").addEventListener("click", function () {
+    document.getElementById("supplier").focus();
+  });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var item = form.description.value.trim() || "Unnamed item";
+    var row = document.createElement("tr");
+    ["PR-" + (1043 + document.querySelectorAll("#recent tr").length - 3), item, form.supplier.value || "—",
+      "€" + (Number(form.amount.value) || 0).toFixed(2), "Waiting for manager"].forEach(function (text) {
+      var td = document.createElement("td");
+      td.textContent = text;
+      row.appendChild(td);
+    });
+    document.getElementById("recent").prepend(row);
+    status.textContent = "Request submitted for approval.";
+    form.reset();
+  });
+});

@@ -1,0 +1,87 @@
+//! In-memory caches in front of the overlay endpoints: application by public key, and each
+//! application's published content serialised once, with its ETag. Publishing invalidates the
+//! application's entry, so the next overlay request rebuilds it from the database.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use cairn_shared::api::{OverlayContent, PublishedChecklist, PublishedTooltip, PublishedTour};
+use cairn_shared::content::ContentKind;
+use sha2::{Digest, Sha256};
+
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::store::{self, apps::App};
+
+/// A ready-to-send overlay content body.
+pub struct CachedContent {
+    pub body: Vec<u8>,
+    pub etag: String,
+}
+
+#[derive(Default)]
+pub struct Caches {
+    apps: RwLock<HashMap<String, Arc<App>>>,
+    content: RwLock<HashMap<String, Arc<CachedContent>>>,
+}
+
+impl Caches {
+    /// The application with this public key. Unknown keys are not cached, so random keys cannot
+    /// grow memory.
+    pub async fn app_by_key(&self, db: &Db, key: &str) -> Result<Option<Arc<App>>, ApiError> {
+        if let Some(app) = self.apps.read().ok().and_then(|m| m.get(key).cloned()) {
+            return Ok(Some(app));
+        }
+        let Some(app) = store::apps::by_public_key(db, key).await? else { return Ok(None) };
+        let app = Arc::new(app);
+        if let Ok(mut m) = self.apps.write() {
+            m.insert(key.to_string(), app.clone());
+        }
+        Ok(Some(app))
+    }
+
+    pub async fn content(&self, db: &Db, app: &App) -> Result<Arc<CachedContent>, ApiError> {
+        if let Some(c) = self.content.read().ok().and_then(|m| m.get(&app.id).cloned()) {
+            return Ok(c);
+        }
+        let built = Arc::new(build_content(db, app).await?);
+        if let Ok(mut m) = self.content.write() {
+            m.insert(app.id.clone(), built.clone());
+        }
+        Ok(built)
+    }
+
+    /// Forget an application's content after a publish.
+    pub fn invalidate_content(&self, app_id: &str) {
+        if let Ok(mut m) = self.content.write() {
+            m.remove(app_id);
+        }
+    }
+}
+
+async fn build_content(db: &Db, app: &App) -> Result<CachedContent, ApiError> {
+    let mut content = OverlayContent { app_name: app.name.clone(), ..OverlayContent::default() };
+    for row in store::content::published_for_app(db, &app.id).await? {
+        let version = u32::try_from(row.version).unwrap_or(u32::MAX);
+        match row.kind {
+            ContentKind::Tour => content.tours.push(PublishedTour {
+                id: row.id,
+                version,
+                doc: serde_json::from_str(&row.document)?,
+            }),
+            ContentKind::Tooltip => content.tooltips.push(PublishedTooltip {
+                id: row.id,
+                version,
+                doc: serde_json::from_str(&row.document)?,
+            }),
+            ContentKind::Checklist => content.checklists.push(PublishedChecklist {
+                id: row.id,
+                version,
+                doc: serde_json::from_str(&row.document)?,
+            }),
+        }
+    }
+    let body = serde_json::to_vec(&content)?;
+    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
+    Ok(CachedContent { body, etag })
+}

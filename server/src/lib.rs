@@ -1,0 +1,16 @@
+//! cairn-server: the `cairn` binary's library. See ARCHITECTURE.md for the map.
+
+pub mod auth;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod testing;
+pub mod web_assets;

@@ -1,0 +1,41 @@
+//! HTTP routes. Each handler carries `#[utoipa::path]`, and routes are registered through
+//! `utoipa_actix_web`, so `/api/v1/openapi.json` lists exactly the routes the server serves.
+
+pub mod analytics;
+pub mod apps;
+pub mod auth;
+pub mod health;
+pub mod openapi;
+pub mod overlay;
+pub mod tickets;
+pub mod tours;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Everything under `/api/v1`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(openapi::openapi_json)
+        .service(auth::login)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(apps::list_apps)
+        .service(tours::list_tours)
+        .service(tours::create_tour)
+        .service(tours::get_tour)
+        .service(tours::update_tour)
+        .service(tours::publish_tour)
+        .service(tickets::list_tickets)
+        .service(tickets::get_ticket)
+        .service(analytics::tour_steps)
+        .service(
+            utoipa_actix_web::scope("/overlay")
+                .app_data(
+                    actix_web::web::JsonConfig::default()
+                        .limit(overlay::MAX_OVERLAY_BODY)
+                        .error_handler(crate::error::json_error),
+                )
+                .service(overlay::content)
+                .service(overlay::events)
+                .service(overlay::file_ticket),
+        );
+}

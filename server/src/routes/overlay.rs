@@ -1,0 +1,140 @@
+//! The overlay's endpoints, called from employees' browsers on the host application's origin. They
+//! authenticate with the application's public key and accept only the application's allowed origins.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, get, post, web};
+use cairn_shared::APP_KEY_HEADER;
+use cairn_shared::api::OverlayContent;
+use cairn_shared::events::{EventBatch, EventBatchAccepted, MAX_BATCH};
+use cairn_shared::tickets::{MAX_MESSAGE_CHARS, StuckReport, TicketFiled, TicketStatus};
+use serde_json::json;
+
+use crate::error::ApiError;
+use crate::startup::AppState;
+use crate::store::{self, apps::App};
+
+/// Largest body the overlay endpoints accept.
+pub const MAX_OVERLAY_BODY: usize = 256 * 1024;
+
+/// The application of an overlay request, from its public key, with the caller's origin checked.
+pub struct AppKey(pub Arc<App>);
+
+impl FromRequest for AppKey {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let key = req.headers().get(APP_KEY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let info = req.connection_info();
+        let own_origin = format!("{}://{}", info.scheme(), info.host());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
+            let key = key.filter(|k| !k.is_empty() && k.len() <= 128).ok_or(ApiError::UnknownAppKey)?;
+            let app = state.caches.app_by_key(&state.db, &key).await?.ok_or(ApiError::UnknownAppKey)?;
+            if let Some(origin) = origin {
+                // Cairn's own pages (the demo) may always use it; other pages only from allowed origins.
+                let allowed = origin == own_origin
+                    || origin == state.public_url
+                    || app.allowed_origins.iter().any(|o| o.trim_end_matches('/') == origin);
+                if !allowed {
+                    return Err(ApiError::Forbidden(format!(
+                        "origin {origin} is not allowed for this application"
+                    )));
+                }
+            }
+            Ok(AppKey(app))
+        })
+    }
+}
+
+/// Everything published for the application; the overlay filters by page. Served from memory,
+/// with an ETag so unchanged content costs a 304.
+#[utoipa::path(tag = "overlay", params(("x-cairn-app-key" = String, Header, description = "The application's public key")),
+    responses((status = 200, body = OverlayContent), (status = 304), (status = 401, body = cairn_shared::api::ErrorBody),
+    (status = 403, body = cairn_shared::api::ErrorBody)))]
+#[get("/content")]
+pub async fn content(state: web::Data<AppState>, app: AppKey, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let cached = state.caches.content(&state.db, &app.0).await?;
+    let etag_matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == cached.etag));
+    let mut res = if etag_matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    res.insert_header((header::ETAG, cached.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, "no-cache"));
+    if etag_matches {
+        return Ok(res.finish());
+    }
+    Ok(res.content_type("application/json").body(cached.body.clone()))
+}
+
+/// A batch of overlay events. Ids are idempotency keys: a re-sent event is counted once.
+#[utoipa::path(tag = "overlay", request_body = EventBatch, params(("x-cairn-app-key" = String, Header, description = "The application's public key")),
+    responses((status = 200, body = EventBatchAccepted), (status = 401, body = cairn_shared::api::ErrorBody),
+    (status = 403, body = cairn_shared::api::ErrorBody), (status = 413, body = cairn_shared::api::ErrorBody),
+    (status = 422, body = cairn_shared::api::ErrorBody)))]
+#[post("/events")]
+pub async fn events(state: web::Data<AppState>, app: AppKey, body: web::Json<EventBatch>) -> Result<web::Json<EventBatchAccepted>, ApiError> {
+    let batch = body.into_inner();
+    if batch.events.len() > MAX_BATCH {
+        return Err(ApiError::unprocessable(
+            format!("at most {MAX_BATCH} events per batch"),
+            json!({ "pointer": "/events", "count": batch.events.len() }),
+        ));
+    }
+    let bad: Vec<_> = batch
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !valid_event_id(&e.id) || e.content_id.is_empty() || e.content_id.len() > 64)
+        .map(|(i, _)| json!({ "pointer": format!("/events/{i}"), "message": "id must be 8–64 of [A-Za-z0-9_-] and content_id 1–64 characters" }))
+        .collect();
+    if !bad.is_empty() {
+        return Err(ApiError::unprocessable("some events are malformed", json!({ "errors": bad })));
+    }
+    let (accepted, duplicates) = store::events::insert_batch(&state.db, &app.0.org_id, &app.0.id, &batch.events).await?;
+    Ok(web::Json(EventBatchAccepted { accepted, duplicates }))
+}
+
+fn valid_event_id(id: &str) -> bool {
+    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// "Still stuck?": files a ticket with the employee's words and the step's context.
+#[utoipa::path(tag = "overlay", request_body = StuckReport, params(("x-cairn-app-key" = String, Header, description = "The application's public key")),
+    responses((status = 201, body = TicketFiled), (status = 401, body = cairn_shared::api::ErrorBody),
+    (status = 403, body = cairn_shared::api::ErrorBody), (status = 422, body = cairn_shared::api::ErrorBody)))]
+#[post("/tickets")]
+pub async fn file_ticket(state: web::Data<AppState>, app: AppKey, body: web::Json<StuckReport>) -> Result<HttpResponse, ApiError> {
+    let report = body.into_inner();
+    let message = report.message.trim();
+    if message.is_empty() || message.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(ApiError::unprocessable(
+            format!("say in 1 to {MAX_MESSAGE_CHARS} characters what you were trying to do"),
+            json!({ "errors": [{ "pointer": "/message", "message": "empty or too long" }] }),
+        ));
+    }
+    let (id, number) = store::tickets::create(&state.db, &app.0.org_id, &app.0.id, message, &report.context).await?;
+    tracing::info!(ticket = number, app = %app.0.name, tour = ?report.context.tour_id, step = ?report.context.step_id, "ticket filed");
+    Ok(HttpResponse::Created().json(TicketFiled { id, number, status: TicketStatus::New }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_event_id;
+
+    #[test]
+    fn event_ids() {
+        assert!(valid_event_id("0123456789abcdef0123456789abcdef"));
+        assert!(!valid_event_id("short"));
+        assert!(!valid_event_id("has spaces in it!"));
+        assert!(!valid_event_id(&"a".repeat(65)));
+    }
+}

@@ -1,0 +1,76 @@
+//! Building and running the server: settings → database (migrated, seeded) → actix `HttpServer` bound
+//! to a listener whose port is known before it runs (port 0 in tests).
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::cache::Caches;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::{error, http, routes, seed, web_assets};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub caches: Caches,
+    pub public_url: String,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub public_url: String,
+    /// What the first run created (admin login, demo key), to print.
+    pub first_run: Option<seed::FirstRun>,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = Db::connect(&settings.database_url).await?;
+        db.migrate().await?;
+        let listener = TcpListener::bind(&settings.addr)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.addr))?;
+        let port = listener.local_addr()?.port();
+        let public_url = settings.public_url_for_port(port);
+        let first_run = seed::first_run(&db, &settings, &public_url).await?;
+        let state = web::Data::new(AppState { db, caches: Caches::default(), public_url: public_url.clone() });
+        let max_body = settings.max_body_bytes;
+        let server = HttpServer::new(move || {
+            let (app, api) = App::new()
+                .into_utoipa_app()
+                .openapi(routes::openapi::ApiDoc::openapi())
+                .app_data(state.clone())
+                .app_data(web::JsonConfig::default().limit(max_body).error_handler(error::json_error))
+                .app_data(web::PathConfig::default().error_handler(error::path_error))
+                .app_data(web::QueryConfig::default().error_handler(error::query_error))
+                .service(routes::health::healthz)
+                .service(routes::health::readyz)
+                .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
+                .split_for_parts();
+            let api = web::Data::new(routes::openapi::finish(api));
+            app.app_data(api)
+                .configure(web_assets::configure)
+                .default_service(web::to(error::not_found))
+                .wrap(middleware::from_fn(http::cors))
+                .wrap(middleware::Compress::default())
+                .wrap(middleware::from_fn(http::log_requests))
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Application { port, server, public_url, first_run })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs until SIGINT/SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,86 @@
+//! A real Cairn server for tests: a fresh database (a temporary SQLite file, or a new PostgreSQL
+//! database when `CAIRN_TEST_DATABASE_URL` names a server), port 0, the demo seeded. Used by the
+//! integration tests (`server/tests/api`) and the end-to-end tests (`tests/`).
+
+use std::path::PathBuf;
+
+use sqlx::Connection;
+
+use crate::config::{Secret, Settings};
+use crate::db::{Db, new_id};
+use crate::startup::Application;
+
+pub const TEST_ADMIN_EMAIL: &str = "admin@test.local";
+pub const TEST_ADMIN_PASSWORD: &str = "correct horse battery";
+
+pub struct TestServer {
+    pub url: String,
+    pub port: u16,
+    pub database_url: String,
+    pub demo_app_key: String,
+    pub demo_tour_id: String,
+    dir: Option<PathBuf>,
+}
+
+impl TestServer {
+    pub async fn spawn() -> anyhow::Result<TestServer> {
+        crate::telemetry::init_for_tests();
+        let (database_url, dir) = match std::env::var("CAIRN_TEST_DATABASE_URL") {
+            Ok(base) if !base.is_empty() => (fresh_postgres(&base).await?, None),
+            _ => {
+                let dir = std::env::temp_dir().join(format!("cairn-test-{}", new_id()));
+                std::fs::create_dir_all(&dir)?;
+                (format!("sqlite://{}", dir.join("cairn.db").display()), Some(dir))
+            }
+        };
+        let settings = Settings {
+            addr: "127.0.0.1:0".into(),
+            database_url: database_url.clone(),
+            admin_email: TEST_ADMIN_EMAIL.into(),
+            admin_password: Some(Secret::new(TEST_ADMIN_PASSWORD)),
+            ..Settings::default()
+        };
+        let app = Application::build(settings).await?;
+        let first = app.first_run.clone().ok_or_else(|| anyhow::anyhow!("the test database was not empty"))?;
+        let port = app.port();
+        let url = app.public_url.clone();
+        tokio::spawn(app.run_until_stopped());
+        Ok(TestServer {
+            url,
+            port,
+            database_url,
+            demo_app_key: first.demo_app_key.unwrap_or_default(),
+            demo_tour_id: first.demo_tour_id.unwrap_or_default(),
+            dir,
+        })
+    }
+
+    /// A second connection to the server's database, to arrange what the API cannot (a second
+    /// organisation) or to check what it wrote.
+    pub async fn db(&self) -> anyhow::Result<Db> {
+        Ok(Db::connect(&self.database_url).await?)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Creates an empty database on the server `base` points at and returns its URL.
+async fn fresh_postgres(base: &str) -> anyhow::Result<String> {
+    sqlx::any::install_default_drivers();
+    let name = format!("cairn_test_{}", new_id());
+    let mut conn = sqlx::AnyConnection::connect(base).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+    conn.close().await?;
+    let (without_query, query) = base.split_once('?').map_or((base, None), |(a, q)| (a, Some(q)));
+    let prefix = without_query.rsplit_once('/').map_or(without_query, |(p, _)| p);
+    Ok(match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    })
+}

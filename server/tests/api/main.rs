@@ -1,0 +1,10 @@
+//! Integration tests: the real server on a real database (SQLite by default; PostgreSQL when
+//! `CAIRN_TEST_DATABASE_URL` is set), spoken to over HTTP.
+
+mod auth;
+mod bad_input;
+mod health;
+mod helpers;
+mod overlay;
+mod tenancy;
+mod tours;

@@ -1,0 +1,180 @@
+//! JSON shapes of the HTTP API under `/api/v1/`, shared by the server (which writes them) and the
+//! editor and overlay (which read them).
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::{Checklist, Tooltip, Tour};
+use crate::tickets::{StepContext, TicketStatus};
+
+/// Every error the API answers: `{"error": {"code", "message", "details"}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `not_found`, `invalid_json`, `payload_too_large`.
+    pub code: String,
+    /// A sentence for humans.
+    pub message: String,
+    /// Extra structure, e.g. the JSON pointer of each schema error.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    pub role: String,
+    pub org_id: String,
+    pub org_name: String,
+}
+
+/// An application the overlay is installed in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppView {
+    pub id: String,
+    pub name: String,
+    pub public_key: String,
+    pub allowed_origins: Vec<String>,
+    /// The `<script>` tag to paste into the application.
+    pub snippet: String,
+}
+
+/// Draft or published, as shown in lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TourSummary {
+    pub id: String,
+    pub app_id: String,
+    pub title: String,
+    pub step_count: u32,
+    /// Latest published version; `None` while only a draft exists.
+    pub published_version: Option<u32>,
+    /// The draft differs from the latest published version.
+    pub has_unpublished_changes: bool,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: i64,
+}
+
+/// A tour with its draft document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TourDetail {
+    #[serde(flatten)]
+    pub summary: TourSummary,
+    pub draft: Tour,
+}
+
+/// `POST /api/v1/tours`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewTour {
+    pub app_id: String,
+    pub document: Tour,
+}
+
+/// `POST /api/v1/tours/{id}/publish`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublishRequest {
+    #[serde(default)]
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Published {
+    pub version: u32,
+}
+
+/// A ticket as agents see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketView {
+    pub id: String,
+    pub number: i64,
+    pub status: TicketStatus,
+    pub message: String,
+    pub app_id: String,
+    pub app_name: String,
+    pub context: StepContext,
+    pub created_at: i64,
+}
+
+/// Per-step figures for one tour, all versions together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepStats {
+    pub step_id: String,
+    pub step_index: u32,
+    pub title: String,
+    pub views: i64,
+    pub advances: i64,
+    pub completions: i64,
+    pub dismissals: i64,
+    pub not_found: i64,
+    pub stuck_opened: i64,
+    pub tickets: i64,
+    /// Tickets filed from this step per 1,000 views of it; `None` without views.
+    pub tickets_per_1000_views: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TourStepAnalytics {
+    pub tour_id: String,
+    pub title: String,
+    pub steps: Vec<StepStats>,
+}
+
+/// A published tour as the overlay receives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublishedTour {
+    pub id: String,
+    pub version: u32,
+    pub doc: Tour,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublishedTooltip {
+    pub id: String,
+    pub version: u32,
+    pub doc: Tooltip,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublishedChecklist {
+    pub id: String,
+    pub version: u32,
+    pub doc: Checklist,
+}
+
+/// `GET /api/v1/overlay/content`: everything published for the application, for the overlay to
+/// filter by page.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OverlayContent {
+    pub app_name: String,
+    pub tours: Vec<PublishedTour>,
+    pub tooltips: Vec<PublishedTooltip>,
+    pub checklists: Vec<PublishedChecklist>,
+}

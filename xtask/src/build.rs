@@ -1,0 +1,109 @@
+//! Building the wasm bundles: `cargo build --target wasm32-unknown-unknown --profile wasm`, then
+//! wasm-bindgen (as a library, web target) into `target/web/{overlay,editor}/`, where the server's
+//! build script embeds them.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use flate2::{Compression, write::GzEncoder};
+
+use crate::{cargo, project_root, run_cmd};
+
+const TARGET: &str = "wasm32-unknown-unknown";
+
+/// `$CARGO_TARGET_DIR` or `target/`.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(d) => project_root().join(d),
+        None => project_root().join("target"),
+    }
+}
+
+pub fn web_dir() -> PathBuf {
+    target_dir().join("web")
+}
+
+struct Bundle {
+    package: &'static str,
+    /// Output folder under `target/web/`.
+    folder: &'static str,
+    /// Static files copied as they are, from this folder of the repository.
+    statics: &'static str,
+}
+
+const BUNDLES: [Bundle; 2] = [
+    Bundle { package: "cairn-overlay", folder: "overlay", statics: "overlay/loader" },
+    Bundle { package: "cairn-editor", folder: "editor", statics: "editor/static" },
+];
+
+/// Builds both bundles; returns the output folder.
+pub fn bundles() -> Result<PathBuf> {
+    eprintln!("▸ building the overlay and editor wasm bundles");
+    let mut cmd = cargo();
+    cmd.args(["build", "--target", TARGET, "--profile", "wasm"]);
+    for b in &BUNDLES {
+        cmd.args(["--package", b.package]);
+    }
+    run_cmd(&mut cmd)?;
+    let web = web_dir();
+    for b in &BUNDLES {
+        let out = web.join(b.folder);
+        if out.exists() {
+            fs::remove_dir_all(&out).with_context(|| format!("cannot clean {}", out.display()))?;
+        }
+        fs::create_dir_all(&out)?;
+        let crate_name = b.package.replace('-', "_");
+        let wasm = target_dir().join(TARGET).join("wasm").join(format!("{crate_name}.wasm"));
+        let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
+        bindgen
+            .input_path(&wasm)
+            .web(true)?
+            .omit_default_module_path(false)
+            .typescript(false)
+            .out_name(&crate_name)
+            .generate(&out)
+            .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
+        copy_dir(&project_root().join(b.statics), &out)?;
+    }
+    print_sizes(&web)?;
+    Ok(web)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() {
+            fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+fn gzip_len(bytes: &[u8]) -> Result<usize> {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
+    enc.write_all(bytes)?;
+    Ok(enc.finish()?.len())
+}
+
+/// Raw and gzipped size of every bundle file, and each bundle's total.
+pub fn print_sizes(web: &Path) -> Result<()> {
+    for b in &BUNDLES {
+        let dir = web.join(b.folder);
+        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        let (mut raw, mut gz) = (0, 0);
+        for f in &files {
+            let bytes = fs::read(f)?;
+            let g = gzip_len(&bytes)?;
+            raw += bytes.len();
+            gz += g;
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            eprintln!("    {:<28} {:>9} B  {:>8} B gz", name, bytes.len(), g);
+        }
+        eprintln!("  {:<30} {:>9} B  {:>8} B gz  ({:.1} KiB gz)", b.folder, raw, gz, gz as f64 / 1024.0);
+    }
+    Ok(())
+}
