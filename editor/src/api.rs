@@ -39,6 +39,15 @@ impl ApiError {
         matches!(self, ApiError::Status { status: 401, .. })
     }
 
+    /// Worth trying again as is: the network or the server failed, not the request.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            ApiError::Network => true,
+            ApiError::Status { status, .. } => *status >= 500 || *status == 408 || *status == 429,
+            ApiError::Decode(_) => false,
+        }
+    }
+
     /// A sentence to show people.
     pub fn message(&self) -> String {
         match self {

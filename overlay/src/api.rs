@@ -52,9 +52,11 @@ pub async fn send(method: &str, path: &str, body: Option<&str>) -> Res<(u16, Str
 /// Fires a POST that survives the page being unloaded; its outcome is never known.
 pub fn send_keepalive(path: &str, body: &str) {
     if let Ok(request) = start("POST", path, Some(body), true) {
-        // Swallow the rejection so a failure does not surface as an unhandled promise.
-        let ignore = Closure::once_into_js(|_: JsValue| {});
-        let _ = request.catch(ignore.unchecked_ref());
+        // The request is already on its way; awaiting it only keeps a failure from surfacing as an
+        // unhandled rejection.
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = JsFuture::from(request).await;
+        });
     }
 }
 

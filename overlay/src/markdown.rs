@@ -37,7 +37,7 @@ fn inline(parent: &Element, inlines: &[Inline]) -> Res<()> {
                 parent.append_with_str_1(text)?;
             }
             Inline::Code(text) => {
-                parent.append_child(&dom::text_el("code", &[], text)?)?;
+                dom::append(parent, &[&dom::text_el("code", &[], text)?])?;
             }
             Inline::Strong(children) | Inline::Emphasis(children) => {
                 let tag = if matches!(i, Inline::Strong(_)) { "strong" } else { "em" };
@@ -55,7 +55,7 @@ fn inline(parent: &Element, inlines: &[Inline]) -> Res<()> {
                 parent.append_child(&a)?;
             }
             Inline::LineBreak => {
-                parent.append_child(&dom::el("br", &[])?)?;
+                dom::append(parent, &[&dom::el("br", &[])?])?;
             }
         }
     }

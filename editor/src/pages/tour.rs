@@ -427,31 +427,32 @@ impl Editor {
     /// An error with a Retry button that repeats `action`.
     fn fail(self: &Rc<Self>, what: &str, err: &ApiError, action: Action) {
         self.said.set(Said::Other);
-        let s = self.clone();
-        let retry = el("button")
-            .attr("type", "button")
-            .class("button")
-            .text("Retry")
-            .on("click", move |_| {
-                let s = s.clone();
-                match action {
-                    Action::Save => spawn_local(s.save_only()),
-                    Action::Publish => spawn_local(s.publish()),
-                }
-            });
         let local_note = if self.dirty() {
             " Your changes are kept in this browser."
         } else {
             ""
         };
-        dom::clear(&self.feedback);
-        let _ = self.feedback.append_child(
-            &el("p")
+        dom::replace(
+            &self.feedback,
+            el("p")
                 .class("feedback-error")
-                .text(&format!("{what}: {}{local_note}", err.message()))
-                .build(),
+                .text(&format!("{what}: {}{local_note}", err.message())),
         );
-        let _ = self.feedback.append_child(&retry.build());
+        if err.is_retryable() {
+            let s = self.clone();
+            let retry = el("button")
+                .attr("type", "button")
+                .class("button")
+                .text("Retry")
+                .on("click", move |_| {
+                    let s = s.clone();
+                    match action {
+                        Action::Save => spawn_local(s.save_only()),
+                        Action::Publish => spawn_local(s.publish()),
+                    }
+                });
+            let _ = self.feedback.append_child(&retry.build());
+        }
     }
 
     fn set_busy(&self, busy: bool) {
@@ -647,27 +648,30 @@ fn stats_row(s: &StepStats, max_rate: f64) -> Element {
         Some(r) if max_rate > 0.0 => (r / max_rate * 100.0).clamp(0.0, 100.0),
         _ => 0.0,
     };
-    let rate = el("td")
-        .class("num rate")
-        .child(
-            el("span")
-                .class("rate-value")
-                .text(&format::rate(s.tickets_per_1000_views)),
-        )
-        .child(
-            el("span")
-                .class("bar-track")
-                .attr("aria-hidden", "true")
-                .child(
-                    el("span")
-                        .class("bar")
-                        .style("width", &format!("{width:.1}%")),
-                ),
-        );
+    // A flex box inside the cell: `display: flex` on the <td> itself would take it out of the table.
+    let rate = el("td").class("num").child(
+        el("div")
+            .class("rate")
+            .child(
+                el("span")
+                    .class("rate-value")
+                    .text(&format::rate(s.tickets_per_1000_views)),
+            )
+            .child(
+                el("span")
+                    .class("bar-track")
+                    .attr("aria-hidden", "true")
+                    .child(
+                        el("span")
+                            .class("bar")
+                            .style("width", &format!("{width:.1}%")),
+                    ),
+            ),
+    );
     el("tr")
         .attr("data-step-id", &s.step_id)
         .child(el("td").class("num").text(&(s.step_index + 1).to_string()))
-        .child(el("td").text(&s.title))
+        .child(el("td").class("title-cell").text(&s.title))
         .child(num(s.views))
         .child(num(s.advances))
         .child(num(s.completions))

@@ -1,0 +1,150 @@
+//! Start-up: install `window.cairn`, fetch the content while the page finishes parsing, create the
+//! shadow root, then show what targets this page: the launcher, the tooltips, and a tour (the one
+//! this tab was in the middle of, the one the host asked for, or the first not yet seen).
+
+use std::cell::Cell;
+
+use cairn_shared::api::OverlayContent;
+use js_sys::{Array, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{ShadowRootInit, ShadowRootMode};
+
+use crate::dom::{self, Listener, Res, Timer};
+use crate::runtime::{self, Ui};
+use crate::{api, events, js_api, launcher, style, tooltip, tour};
+
+/// How often a single-page app's URL changes are looked for, besides popstate/hashchange.
+const URL_POLL_MS: i32 = 500;
+
+thread_local! {
+    static LAYOUT_PENDING: Cell<bool> = const { Cell::new(false) };
+}
+
+pub fn boot(app_key: String, api_origin: String, queued: &Array) {
+    if !runtime::init(app_key, api_origin) {
+        return;
+    }
+    js_api::install(queued);
+    events::start();
+    let request = api::start_content();
+    wasm_bindgen_futures::spawn_local(async move {
+        body_ready().await;
+        if let Err(e) = mount() {
+            dom::warn("cannot create the overlay", &e);
+            return;
+        }
+        let content = match request {
+            Ok(request) => api::content(request).await,
+            Err(e) => Err(e),
+        };
+        match content {
+            Ok(content) => start(content),
+            Err(e) => {
+                set_state("error");
+                dom::warn("cannot load the content", &e);
+            }
+        }
+    });
+}
+
+/// Resolves once `document.body` exists (the loader may run from `<head>`).
+async fn body_ready() {
+    let doc = dom::document();
+    if doc.body().is_some() {
+        return;
+    }
+    let ready = Promise::new(&mut |resolve, _| {
+        Listener::new(&doc, "DOMContentLoaded", false, move |_| {
+            let _ = resolve.call0(&JsValue::NULL);
+        })
+        .forever();
+    });
+    let _ = JsFuture::from(ready).await;
+}
+
+/// `<div id="cairn-root">` with an open shadow root holding the overlay's landmark and live region.
+fn mount() -> Res<()> {
+    let rt = runtime::get().ok_or("cairn is not booted")?;
+    let doc = dom::document();
+    let body = doc.body().ok_or("the page has no body")?;
+    let host = dom::el("div", &[("id", "cairn-root"), ("data-cairn-state", "loading")])?;
+    let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    style::adopt(&root)?;
+    let layer = dom::el("aside", &[("aria-label", "In-app help")])?;
+    let live = dom::el("div", &[("class", "sr"), ("role", "status"), ("aria-live", "polite"), ("data-cairn", "live")])?;
+    layer.append_child(&live)?;
+    root.append_child(&layer)?;
+    body.append_child(&host)?;
+    let _ = rt.ui.set(Ui { host, root, layer, live });
+
+    // Scrolling anywhere (capture catches inner scrollers) or resizing moves anchored elements.
+    let w = dom::window();
+    Listener::new(&w, "scroll", true, |_| schedule_layout()).forever();
+    Listener::new(&w, "resize", false, |_| schedule_layout()).forever();
+    Ok(())
+}
+
+fn set_state(state: &str) {
+    if let Some(ui) = runtime::get().and_then(|rt| rt.ui.get().map(|ui| ui.host.clone())) {
+        let _ = ui.set_attribute("data-cairn-state", state);
+    }
+}
+
+fn start(content: OverlayContent) {
+    let Some(rt) = runtime::get() else { return };
+    rt.set_content(content);
+    if let Some(layer) = rt.layer()
+        && let Err(e) = launcher::mount(&layer)
+    {
+        dom::warn("cannot show the launcher", &e);
+    }
+    tooltip::sync();
+    let explicit = js_api::ready();
+    if !explicit && !tour::is_running() && !tour::resume() {
+        tour::auto_start();
+    }
+    watch_url();
+    set_state("ready");
+}
+
+/// Re-evaluates page targeting when a single-page app changes its URL without a page load.
+fn watch_url() {
+    let last = std::rc::Rc::new(std::cell::RefCell::new(runtime::page_url()));
+    let check = move || {
+        let url = runtime::page_url();
+        if *last.borrow() == url {
+            return;
+        }
+        *last.borrow_mut() = url;
+        tooltip::sync();
+        launcher::refresh();
+        if !tour::is_running() {
+            tour::auto_start();
+        }
+    };
+    let check = std::rc::Rc::new(check);
+    let w = dom::window();
+    for kind in ["popstate", "hashchange"] {
+        let check = check.clone();
+        Listener::new(&w, kind, false, move |_| check()).forever();
+    }
+    Timer::every(URL_POLL_MS, move || {
+        check();
+        // Also catches layout shifts that move a tooltip's element without scrolling.
+        tooltip::reposition();
+    })
+    .forever();
+}
+
+/// Re-places everything anchored to the page once per frame at most.
+fn schedule_layout() {
+    if LAYOUT_PENDING.with(|p| p.replace(true)) {
+        return;
+    }
+    dom::next_frame(|| {
+        LAYOUT_PENDING.with(|p| p.set(false));
+        tour::reposition();
+        tooltip::reposition();
+    });
+}

@@ -1,0 +1,275 @@
+//! Tooltips: a standalone hint on a field or button. With the default beacon trigger a small pulsing
+//! button sits next to the element and shows the hint on hover or focus; hover and focus triggers
+//! show it from the element itself. Escape hides it; `tooltip_viewed` is reported once per page.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashSet;
+use std::rc::{Rc, Weak};
+
+use cairn_shared::api::PublishedTooltip;
+use cairn_shared::content::{Placement, TooltipTrigger};
+use cairn_shared::events::EventKind;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, KeyboardEvent};
+
+use crate::dom::{self, Listener, Res, Timer};
+use crate::events::{self, Subject};
+use crate::place;
+use crate::popover::rect_of;
+use crate::resolve::{self, Waiter};
+use crate::{markdown, runtime};
+
+const WAIT_MS: i32 = 3000;
+/// Lets the pointer travel from the beacon to the bubble without it closing.
+const HIDE_DELAY_MS: i32 = 200;
+const BEACON: f64 = 24.0;
+
+struct Hint {
+    tip: PublishedTooltip,
+    beacon: Option<Element>,
+    bubble: Element,
+    target: RefCell<Option<Element>>,
+    open: Cell<bool>,
+    hide_timer: RefCell<Option<Timer>>,
+    waiter: RefCell<Option<Waiter>>,
+    /// Listeners on the overlay's own elements and the document.
+    listeners: RefCell<Vec<Listener>>,
+    /// Listeners on the host's element, re-bound if the page replaces it.
+    on_target: RefCell<Vec<Listener>>,
+}
+
+thread_local! {
+    static HINTS: RefCell<Vec<Rc<Hint>>> = const { RefCell::new(Vec::new()) };
+    static VIEWED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Shows the tooltips that target the current page and removes the others.
+pub fn sync() {
+    let Some(rt) = runtime::get() else { return };
+    let Some(layer) = rt.layer() else { return };
+    let url = runtime::page_url();
+    let content = rt.content();
+    let wanted: Vec<&PublishedTooltip> =
+        content.tooltips.iter().filter(|t| t.doc.targeting.matches_url(&url)).collect();
+    let removed: Vec<Rc<Hint>> = HINTS.with(|h| {
+        let mut hints = h.borrow_mut();
+        let (keep, gone) = hints.drain(..).partition(|hint| wanted.iter().any(|t| t.id == hint.tip.id));
+        *hints = keep;
+        gone
+    });
+    for hint in removed {
+        hint.remove();
+    }
+    for tip in wanted {
+        if HINTS.with(|h| h.borrow().iter().any(|hint| hint.tip.id == tip.id)) {
+            continue;
+        }
+        match mount(tip, &layer) {
+            Ok(hint) => HINTS.with(|h| h.borrow_mut().push(hint)),
+            Err(e) => dom::warn("cannot show a tooltip", &e),
+        }
+    }
+}
+
+/// Follows the elements as the page moves.
+pub fn reposition() {
+    let hints = HINTS.with(|h| h.borrow().clone());
+    for hint in hints {
+        hint.place();
+    }
+}
+
+fn mount(tip: &PublishedTooltip, layer: &Element) -> Res<Rc<Hint>> {
+    let n = NEXT_ID.with(|n| n.replace(n.get() + 1));
+    let bubble_id = format!("cairn-tip-{n}");
+    let bubble = dom::el(
+        "div",
+        &[("class", "tip"), ("role", "tooltip"), ("id", &bubble_id), ("data-cairn", "tooltip"), ("data-tooltip-id", &tip.id)],
+    )?;
+    dom::append(&bubble, &[&dom::text_el("strong", &[], &tip.doc.title)?])?;
+    markdown::render(&bubble, &tip.doc.body)?;
+    dom::set_hidden(&bubble, true);
+    let beacon = match tip.doc.trigger {
+        TooltipTrigger::Beacon => {
+            let b = dom::button(
+                &[
+                    ("class", "beacon"),
+                    ("data-cairn", "beacon"),
+                    ("data-tooltip-id", &tip.id),
+                    ("aria-label", &tip.doc.title),
+                    ("aria-describedby", &bubble_id),
+                ],
+                "",
+            )?;
+            dom::set_hidden(&b, true);
+            layer.append_child(&b)?;
+            Some(b)
+        }
+        _ => None,
+    };
+    layer.append_child(&bubble)?;
+    let hint = Rc::new(Hint {
+        tip: tip.clone(),
+        beacon,
+        bubble,
+        target: RefCell::default(),
+        open: Cell::new(false),
+        hide_timer: RefCell::default(),
+        waiter: RefCell::default(),
+        listeners: RefCell::default(),
+        on_target: RefCell::default(),
+    });
+    hint.bind_own();
+    match resolve::find(&tip.doc.target) {
+        Some(el) => hint.attach(el),
+        None => {
+            let weak = Rc::downgrade(&hint);
+            let waiter = resolve::wait(tip.doc.target.clone(), WAIT_MS, move |found| {
+                let Some(hint) = weak.upgrade() else { return };
+                hint.waiter.borrow_mut().take();
+                match found {
+                    Some(el) => hint.attach(el),
+                    None => hint.emit(EventKind::ElementNotFound),
+                }
+            });
+            *hint.waiter.borrow_mut() = Some(waiter);
+        }
+    }
+    Ok(hint)
+}
+
+/// A listener that calls `f` on the hint while it still exists.
+fn listen(
+    hint: &Rc<Hint>,
+    target: &web_sys::EventTarget,
+    kind: &'static str,
+    f: impl Fn(&Rc<Hint>, web_sys::Event) + 'static,
+) -> Listener {
+    let weak: Weak<Hint> = Rc::downgrade(hint);
+    Listener::new(target, kind, false, move |e| {
+        if let Some(hint) = weak.upgrade() {
+            f(&hint, e);
+        }
+    })
+}
+
+impl Hint {
+    /// Hover and focus on the beacon and bubble, and Escape anywhere.
+    fn bind_own(self: &Rc<Self>) {
+        let mut own = vec![
+            listen(self, &self.bubble, "mouseenter", |h, _| h.cancel_hide()),
+            listen(self, &self.bubble, "mouseleave", |h, _| h.hide_soon()),
+            listen(self, &dom::document(), "keydown", |h, e| {
+                if h.open.get() && e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+                    h.hide();
+                }
+            }),
+        ];
+        if let Some(b) = &self.beacon {
+            own.extend([
+                listen(self, b, "mouseenter", |h, _| h.show()),
+                listen(self, b, "mouseleave", |h, _| h.hide_soon()),
+                listen(self, b, "focus", |h, _| h.show()),
+                listen(self, b, "blur", |h, _| h.hide()),
+                listen(self, b, "click", |h, _| if h.open.get() { h.hide() } else { h.show() }),
+            ]);
+        }
+        *self.listeners.borrow_mut() = own;
+    }
+
+    /// The element is there: show the beacon, or listen on the element for hover/focus triggers.
+    fn attach(self: &Rc<Self>, el: Element) {
+        let mut on_target = Vec::new();
+        if matches!(self.tip.doc.trigger, TooltipTrigger::Hover) {
+            on_target.push(listen(self, &el, "mouseenter", |h, _| h.show()));
+            on_target.push(listen(self, &el, "mouseleave", |h, _| h.hide_soon()));
+        }
+        if !matches!(self.tip.doc.trigger, TooltipTrigger::Beacon) {
+            on_target.push(listen(self, &el, "focusin", |h, _| h.show()));
+            on_target.push(listen(self, &el, "focusout", |h, _| h.hide()));
+        }
+        *self.on_target.borrow_mut() = on_target;
+        *self.target.borrow_mut() = Some(el);
+        if let Some(b) = &self.beacon {
+            dom::set_hidden(b, false);
+        }
+        self.place();
+    }
+
+    /// Puts the beacon at the element's right edge and the bubble next to what it hangs from.
+    fn place(self: &Rc<Self>) {
+        let stale = self.target.borrow().as_ref().is_some_and(|t| !t.is_connected());
+        if stale && let Some(el) = resolve::find(&self.tip.doc.target) {
+            self.attach(el);
+            return;
+        }
+        let Some(target) = self.target.borrow().clone() else { return };
+        let (vw, vh) = dom::viewport();
+        let r = rect_of(&target);
+        let visible = r.w > 0.0 || r.h > 0.0;
+        let anchor = match &self.beacon {
+            Some(b) => {
+                dom::set_hidden(b, !visible);
+                let x = (r.right() + 4.0).min(vw - BEACON - place::MARGIN);
+                let y = r.y + r.h / 2.0 - BEACON / 2.0;
+                dom::put(b, x, y);
+                place::Rect { x, y, w: BEACON, h: BEACON }
+            }
+            None => r,
+        };
+        if self.open.get() {
+            let size = rect_of(&self.bubble);
+            let p = place::place(anchor, (size.w, size.h), (vw, vh), Placement::Auto);
+            dom::put(&self.bubble, p.x, p.y);
+        }
+    }
+
+    fn show(self: &Rc<Self>) {
+        self.cancel_hide();
+        if self.open.replace(true) {
+            return;
+        }
+        dom::set_hidden(&self.bubble, false);
+        self.place();
+        let first = VIEWED.with(|v| v.borrow_mut().insert(self.tip.id.clone()));
+        if first {
+            self.emit(EventKind::TooltipViewed);
+        }
+    }
+
+    fn hide(&self) {
+        self.cancel_hide();
+        self.open.set(false);
+        dom::set_hidden(&self.bubble, true);
+    }
+
+    fn hide_soon(self: &Rc<Self>) {
+        let weak = Rc::downgrade(self);
+        let timer = Timer::once(HIDE_DELAY_MS, move || {
+            if let Some(hint) = weak.upgrade() {
+                hint.hide();
+            }
+        });
+        *self.hide_timer.borrow_mut() = Some(timer);
+    }
+
+    fn cancel_hide(&self) {
+        self.hide_timer.borrow_mut().take();
+    }
+
+    fn emit(&self, kind: EventKind) {
+        events::emit(kind, Subject { content_id: &self.tip.id, version: self.tip.version, step: None });
+    }
+
+    fn remove(&self) {
+        self.waiter.borrow_mut().take();
+        self.listeners.borrow_mut().clear();
+        self.on_target.borrow_mut().clear();
+        self.cancel_hide();
+        self.bubble.remove();
+        if let Some(b) = &self.beacon {
+            b.remove();
+        }
+    }
+}
