@@ -9,7 +9,10 @@ fn main() {
     println!("cargo:rerun-if-env-changed=CAIRN_WEB_DIST");
     println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let dist = match (env::var_os("CAIRN_WEB_DIST"), env::var_os("CARGO_TARGET_DIR")) {
+    let dist = match (
+        env::var_os("CAIRN_WEB_DIST"),
+        env::var_os("CARGO_TARGET_DIR"),
+    ) {
         (Some(d), _) => PathBuf::from(d),
         (None, Some(t)) => manifest.join("..").join(t).join("web"),
         (None, None) => manifest.join("../target/web"),
@@ -23,10 +26,15 @@ fn main() {
         collect(&dir, &dir, part, &mut files);
     }
     files.sort();
-    let mut out = String::from("/// Files of the wasm bundles: (path under `/`, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n");
+    let mut out = String::from(
+        "/// Files of the wasm bundles: (path under `/`, bytes).\npub static FILES: &[(&str, &[u8])] = &[\n",
+    );
     for (url, path) in &files {
         println!("cargo:rerun-if-changed={}", path.display());
-        out.push_str(&format!("    ({url:?}, include_bytes!({:?})),\n", path.display().to_string()));
+        out.push_str(&format!(
+            "    ({url:?}, include_bytes!({:?})),\n",
+            path.display().to_string()
+        ));
     }
     out.push_str("];\n");
     let target = PathBuf::from(env::var("OUT_DIR").expect("set by cargo")).join("web_assets.rs");
@@ -34,7 +42,9 @@ fn main() {
 }
 
 fn collect(root: &Path, dir: &Path, prefix: &str, files: &mut Vec<(String, PathBuf)>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

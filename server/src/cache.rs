@@ -32,7 +32,9 @@ impl Caches {
         if let Some(app) = self.apps.read().ok().and_then(|m| m.get(key).cloned()) {
             return Ok(Some(app));
         }
-        let Some(app) = store::apps::by_public_key(db, key).await? else { return Ok(None) };
+        let Some(app) = store::apps::by_public_key(db, key).await? else {
+            return Ok(None);
+        };
         let app = Arc::new(app);
         if let Ok(mut m) = self.apps.write() {
             m.insert(key.to_string(), app.clone());
@@ -41,7 +43,12 @@ impl Caches {
     }
 
     pub async fn content(&self, db: &Db, app: &App) -> Result<Arc<CachedContent>, ApiError> {
-        if let Some(c) = self.content.read().ok().and_then(|m| m.get(&app.id).cloned()) {
+        if let Some(c) = self
+            .content
+            .read()
+            .ok()
+            .and_then(|m| m.get(&app.id).cloned())
+        {
             return Ok(c);
         }
         let built = Arc::new(build_content(db, app).await?);
@@ -60,7 +67,10 @@ impl Caches {
 }
 
 async fn build_content(db: &Db, app: &App) -> Result<CachedContent, ApiError> {
-    let mut content = OverlayContent { app_name: app.name.clone(), ..OverlayContent::default() };
+    let mut content = OverlayContent {
+        app_name: app.name.clone(),
+        ..OverlayContent::default()
+    };
     for row in store::content::published_for_app(db, &app.id).await? {
         let version = u32::try_from(row.version).unwrap_or(u32::MAX);
         match row.kind {

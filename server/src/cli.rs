@@ -8,7 +8,11 @@ use crate::startup::Application;
 use crate::{auth, store};
 
 #[derive(Debug, Parser)]
-#[command(name = "cairn", version, about = "Cairn: guided tours and a \"Still stuck?\" help-desk loop for your internal apps")]
+#[command(
+    name = "cairn",
+    version,
+    about = "Cairn: guided tours and a \"Still stuck?\" help-desk loop for your internal apps"
+)]
 pub struct Cli {
     /// Database URL: sqlite://PATH or postgres://… [env: CAIRN_DATABASE_URL]
     #[arg(long, global = true)]
@@ -67,7 +71,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("✔ database migrated ({})", redact(&settings.database_url));
             Ok(())
         }
-        Command::User { command: UserCommand::Create { email, role, password } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    role,
+                    password,
+                },
+        } => {
             if !["admin", "author", "agent", "analyst"].contains(&role.as_str()) {
                 anyhow::bail!("role must be admin, author, agent or analyst");
             }
@@ -81,7 +92,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 None => store::users::create_org(&db, "My Organisation").await?,
             };
             let secret = Secret::new(password);
-            store::users::create_user(&db, &org, &email, &auth::hash_password(secret.expose())?, &role).await?;
+            store::users::create_user(
+                &db,
+                &org,
+                &email,
+                &auth::hash_password(secret.expose())?,
+                &role,
+            )
+            .await?;
             println!("✔ created {role} {email}");
             Ok(())
         }
@@ -103,7 +121,9 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         println!("  First run: created the admin account");
         println!("    email     {}", first.admin_email);
         match &first.generated_password {
-            Some(p) => println!("    password  {p}   (generated; set CAIRN_ADMIN_PASSWORD to choose one)"),
+            Some(p) => {
+                println!("    password  {p}   (generated; set CAIRN_ADMIN_PASSWORD to choose one)")
+            }
             None => println!("    password  (the one in CAIRN_ADMIN_PASSWORD)"),
         }
     }
@@ -134,6 +154,9 @@ mod tests {
     #[test]
     fn redacts_passwords() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact("sqlite://cairn-data/cairn.db"), "sqlite://cairn-data/cairn.db");
+        assert_eq!(
+            redact("sqlite://cairn-data/cairn.db"),
+            "sqlite://cairn-data/cairn.db"
+        );
     }
 }

@@ -83,7 +83,11 @@ impl Settings {
         match &self.public_url {
             Some(u) => u.clone(),
             None => {
-                let host = self.addr.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+                let host = self
+                    .addr
+                    .rsplit_once(':')
+                    .map(|(h, _)| h)
+                    .unwrap_or("127.0.0.1");
                 let host = match host {
                     "0.0.0.0" | "[::]" | "" => "127.0.0.1",
                     h => h,
@@ -106,9 +110,15 @@ mod tests {
 
     #[test]
     fn public_url_from_addr() {
-        let s = Settings { addr: "0.0.0.0:0".into(), ..Settings::default() };
+        let s = Settings {
+            addr: "0.0.0.0:0".into(),
+            ..Settings::default()
+        };
         assert_eq!(s.public_url_for_port(4321), "http://127.0.0.1:4321");
-        let s = Settings { public_url: Some("https://cairn.corp".into()), ..Settings::default() };
+        let s = Settings {
+            public_url: Some("https://cairn.corp".into()),
+            ..Settings::default()
+        };
         assert_eq!(s.public_url_for_port(1), "https://cairn.corp");
     }
 }

@@ -65,7 +65,10 @@ impl ApiError {
     }
 
     pub fn unprocessable(message: impl Into<String>, details: Value) -> Self {
-        ApiError::Unprocessable { message: message.into(), details }
+        ApiError::Unprocessable {
+            message: message.into(),
+            details,
+        }
     }
 }
 

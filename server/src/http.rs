@@ -31,7 +31,10 @@ pub async fn cors(
             res.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, o.clone()));
         }
         res.insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
-            .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "content-type, x-cairn-app-key, if-none-match"))
+            .insert_header((
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "content-type, x-cairn-app-key, if-none-match",
+            ))
             .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
             .insert_header((header::VARY, "Origin"));
         return Ok(req.into_response(res.finish()));
@@ -40,7 +43,10 @@ pub async fn cors(
     if let Some(o) = origin {
         let h = res.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
-        h.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, header::HeaderValue::from_static("etag"));
+        h.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            header::HeaderValue::from_static("etag"),
+        );
         h.insert(header::VARY, header::HeaderValue::from_static("Origin"));
     }
     Ok(res)

@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod routes;
+pub mod schema;
 pub mod seed;
 pub mod startup;
 pub mod store;

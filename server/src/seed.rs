@@ -3,8 +3,8 @@
 //! a newcomer sees Cairn working in the first minute.
 
 use cairn_shared::content::{
-    Advance, Checklist, ChecklistAction, ChecklistItem, ContentKind, Placement, Step, Strategy, Target, Tooltip,
-    TooltipTrigger, Tour,
+    Advance, Checklist, ChecklistAction, ChecklistItem, ContentKind, Placement, Step, Strategy,
+    Target, Tooltip, TooltipTrigger, Tour,
 };
 use cairn_shared::targeting::Targeting;
 
@@ -24,7 +24,11 @@ pub struct FirstRun {
     pub demo_app_key: Option<String>,
 }
 
-pub async fn first_run(db: &Db, settings: &Settings, public_url: &str) -> Result<Option<FirstRun>, ApiError> {
+pub async fn first_run(
+    db: &Db,
+    settings: &Settings,
+    public_url: &str,
+) -> Result<Option<FirstRun>, ApiError> {
     if store::users::org_count(db).await? > 0 {
         return Ok(None);
     }
@@ -36,15 +40,26 @@ pub async fn first_run(db: &Db, settings: &Settings, public_url: &str) -> Result
             (p.clone(), Some(p))
         }
     };
-    let admin_id =
-        store::users::create_user(db, &org_id, &settings.admin_email, &auth::hash_password(&password)?, "admin").await?;
+    let admin_id = store::users::create_user(
+        db,
+        &org_id,
+        &settings.admin_email,
+        &auth::hash_password(&password)?,
+        "admin",
+    )
+    .await?;
     let (demo_tour_id, demo_app_key) = if settings.seed_demo {
         let (tour, key) = seed_demo(db, &org_id, &admin_id, public_url).await?;
         (Some(tour), Some(key))
     } else {
         (None, None)
     };
-    Ok(Some(FirstRun { admin_email: settings.admin_email.clone(), generated_password: generated, demo_tour_id, demo_app_key }))
+    Ok(Some(FirstRun {
+        admin_email: settings.admin_email.clone(),
+        generated_password: generated,
+        demo_tour_id,
+        demo_app_key,
+    }))
 }
 
 /// Origins a browser may show the demo under: the public URL, and its localhost twin.
@@ -59,17 +74,54 @@ fn demo_origins(public_url: &str) -> Vec<String> {
 }
 
 /// Returns the demo tour's id and the demo application's public key.
-async fn seed_demo(db: &Db, org_id: &str, admin_id: &str, public_url: &str) -> Result<(String, String), ApiError> {
-    let app = store::apps::create(db, org_id, "Acme Purchasing (demo)", &demo_origins(public_url)).await?;
+async fn seed_demo(
+    db: &Db,
+    org_id: &str,
+    admin_id: &str,
+    public_url: &str,
+) -> Result<(String, String), ApiError> {
+    let app = store::apps::create(
+        db,
+        org_id,
+        "Acme Purchasing (demo)",
+        &demo_origins(public_url),
+    )
+    .await?;
     store::settings::set(db, store::settings::DEMO_APP_KEY, &app.public_key).await?;
 
     let tour = demo_tour();
-    let tour_id = publish_new(db, org_id, &app.id, admin_id, ContentKind::Tour, &tour.title, &serde_json::to_string(&tour)?).await?;
+    let tour_id = publish_new(
+        db,
+        org_id,
+        &app.id,
+        admin_id,
+        ContentKind::Tour,
+        &tour.title,
+        &serde_json::to_string(&tour)?,
+    )
+    .await?;
     let tooltip = demo_tooltip();
-    publish_new(db, org_id, &app.id, admin_id, ContentKind::Tooltip, &tooltip.title, &serde_json::to_string(&tooltip)?).await?;
+    publish_new(
+        db,
+        org_id,
+        &app.id,
+        admin_id,
+        ContentKind::Tooltip,
+        &tooltip.title,
+        &serde_json::to_string(&tooltip)?,
+    )
+    .await?;
     let checklist = demo_checklist(&tour_id);
-    publish_new(db, org_id, &app.id, admin_id, ContentKind::Checklist, &checklist.title, &serde_json::to_string(&checklist)?)
-        .await?;
+    publish_new(
+        db,
+        org_id,
+        &app.id,
+        admin_id,
+        ContentKind::Checklist,
+        &checklist.title,
+        &serde_json::to_string(&checklist)?,
+    )
+    .await?;
     Ok((tour_id, app.public_key))
 }
 
@@ -88,10 +140,19 @@ async fn publish_new(
 }
 
 fn attr(name: &str, value: &str) -> Strategy {
-    Strategy::Attr { name: name.into(), value: value.into() }
+    Strategy::Attr {
+        name: name.into(),
+        value: value.into(),
+    }
 }
 
-fn demo_step(id: &str, title: &str, body: &str, strategies: Vec<Strategy>, placement: Placement) -> Step {
+fn demo_step(
+    id: &str,
+    title: &str,
+    body: &str,
+    strategies: Vec<Strategy>,
+    placement: Placement,
+) -> Step {
     Step {
         id: id.into(),
         title: title.into(),
@@ -107,7 +168,9 @@ pub fn demo_tour() -> Tour {
     Tour {
         title: "Create your first purchase request".into(),
         description: "Four steps from an empty form to a request waiting for approval.".into(),
-        targeting: Targeting { url_patterns: vec!["/demo/*".into()] },
+        targeting: Targeting {
+            url_patterns: vec!["/demo/*".into()],
+        },
         steps: vec![
             demo_step(
                 "new-request",
@@ -115,8 +178,13 @@ pub fn demo_tour() -> Tour {
                 "Click **New purchase request** whenever you need to buy something for work.",
                 vec![
                     attr("data-test", "new-request"),
-                    Strategy::Id { value: "new-request".into() },
-                    Strategy::Role { role: "button".into(), name: "New purchase request".into() },
+                    Strategy::Id {
+                        value: "new-request".into(),
+                    },
+                    Strategy::Role {
+                        role: "button".into(),
+                        name: "New purchase request".into(),
+                    },
                 ],
                 Placement::Bottom,
             ),
@@ -124,14 +192,24 @@ pub fn demo_tour() -> Tour {
                 "supplier",
                 "Pick the supplier",
                 "Choose one of the *approved* suppliers.\nNot in the list? Read the [purchasing policy](/demo/#policy).",
-                vec![attr("name", "supplier"), Strategy::Id { value: "supplier".into() }],
+                vec![
+                    attr("name", "supplier"),
+                    Strategy::Id {
+                        value: "supplier".into(),
+                    },
+                ],
                 Placement::Right,
             ),
             demo_step(
                 "amount",
                 "Enter the amount",
                 "Amounts over **€5,000** need a second approval:\n- attach the supplier's quote\n- pick your cost center",
-                vec![attr("name", "amount"), Strategy::Id { value: "amount".into() }],
+                vec![
+                    attr("name", "amount"),
+                    Strategy::Id {
+                        value: "amount".into(),
+                    },
+                ],
                 Placement::Bottom,
             ),
             demo_step(
@@ -140,7 +218,10 @@ pub fn demo_tour() -> Tour {
                 "Your manager is notified at once. Follow the request under *Recent requests*.",
                 vec![
                     attr("data-test", "submit-request"),
-                    Strategy::Text { tag: "button".into(), value: "Submit for approval".into() },
+                    Strategy::Text {
+                        tag: "button".into(),
+                        value: "Submit for approval".into(),
+                    },
                 ],
                 Placement::Top,
             ),
@@ -152,9 +233,18 @@ fn demo_tooltip() -> Tooltip {
     Tooltip {
         title: "What is a cost center?".into(),
         body: "The 4-digit code of your team's budget, for example `4410` for IT.".into(),
-        target: Target { strategies: vec![attr("name", "cost_center"), Strategy::Id { value: "cost-center".into() }] },
+        target: Target {
+            strategies: vec![
+                attr("name", "cost_center"),
+                Strategy::Id {
+                    value: "cost-center".into(),
+                },
+            ],
+        },
         trigger: TooltipTrigger::Beacon,
-        targeting: Targeting { url_patterns: vec!["/demo/*".into()] },
+        targeting: Targeting {
+            url_patterns: vec!["/demo/*".into()],
+        },
     }
 }
 
@@ -165,15 +255,21 @@ fn demo_checklist(tour_id: &str) -> Checklist {
             ChecklistItem {
                 id: "tour".into(),
                 title: "Take the purchase request tour".into(),
-                action: ChecklistAction::StartTour { tour_id: tour_id.into() },
+                action: ChecklistAction::StartTour {
+                    tour_id: tour_id.into(),
+                },
             },
             ChecklistItem {
                 id: "policy".into(),
                 title: "Read the purchasing policy".into(),
-                action: ChecklistAction::Link { url: "/demo/#policy".into() },
+                action: ChecklistAction::Link {
+                    url: "/demo/#policy".into(),
+                },
             },
         ],
-        targeting: Targeting { url_patterns: vec!["/demo/*".into()] },
+        targeting: Targeting {
+            url_patterns: vec!["/demo/*".into()],
+        },
     }
 }
 
@@ -189,6 +285,9 @@ mod tests {
 
     #[test]
     fn demo_origins_cover_localhost() {
-        assert_eq!(demo_origins("http://127.0.0.1:8080"), ["http://127.0.0.1:8080", "http://localhost:8080"]);
+        assert_eq!(
+            demo_origins("http://127.0.0.1:8080"),
+            ["http://127.0.0.1:8080", "http://localhost:8080"]
+        );
     }
 }

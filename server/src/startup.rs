@@ -37,14 +37,22 @@ impl Application {
         let port = listener.local_addr()?.port();
         let public_url = settings.public_url_for_port(port);
         let first_run = seed::first_run(&db, &settings, &public_url).await?;
-        let state = web::Data::new(AppState { db, caches: Caches::default(), public_url: public_url.clone() });
+        let state = web::Data::new(AppState {
+            db,
+            caches: Caches::default(),
+            public_url: public_url.clone(),
+        });
         let max_body = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             let (app, api) = App::new()
                 .into_utoipa_app()
                 .openapi(routes::openapi::ApiDoc::openapi())
                 .app_data(state.clone())
-                .app_data(web::JsonConfig::default().limit(max_body).error_handler(error::json_error))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(max_body)
+                        .error_handler(error::json_error),
+                )
                 .app_data(web::PathConfig::default().error_handler(error::path_error))
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
                 .service(routes::health::healthz)
@@ -62,7 +70,12 @@ impl Application {
         .listen(listener)?
         .shutdown_timeout(10)
         .run();
-        Ok(Application { port, server, public_url, first_run })
+        Ok(Application {
+            port,
+            server,
+            public_url,
+            first_run,
+        })
     }
 
     pub fn port(&self) -> u16 {

@@ -30,7 +30,10 @@ impl TestServer {
             _ => {
                 let dir = std::env::temp_dir().join(format!("cairn-test-{}", new_id()));
                 std::fs::create_dir_all(&dir)?;
-                (format!("sqlite://{}", dir.join("cairn.db").display()), Some(dir))
+                (
+                    format!("sqlite://{}", dir.join("cairn.db").display()),
+                    Some(dir),
+                )
             }
         };
         let settings = Settings {
@@ -41,7 +44,10 @@ impl TestServer {
             ..Settings::default()
         };
         let app = Application::build(settings).await?;
-        let first = app.first_run.clone().ok_or_else(|| anyhow::anyhow!("the test database was not empty"))?;
+        let first = app
+            .first_run
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("the test database was not empty"))?;
         let port = app.port();
         let url = app.public_url.clone();
         tokio::spawn(app.run_until_stopped());
@@ -75,10 +81,16 @@ async fn fresh_postgres(base: &str) -> anyhow::Result<String> {
     sqlx::any::install_default_drivers();
     let name = format!("cairn_test_{}", new_id());
     let mut conn = sqlx::AnyConnection::connect(base).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
-    let (without_query, query) = base.split_once('?').map_or((base, None), |(a, q)| (a, Some(q)));
-    let prefix = without_query.rsplit_once('/').map_or(without_query, |(p, _)| p);
+    let (without_query, query) = base
+        .split_once('?')
+        .map_or((base, None), |(a, q)| (a, Some(q)));
+    let prefix = without_query
+        .rsplit_once('/')
+        .map_or(without_query, |(p, _)| p);
     Ok(match query {
         Some(q) => format!("{prefix}/{name}?{q}"),
         None => format!("{prefix}/{name}"),

@@ -26,14 +26,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/editor", web::get().to(|| async { redirect("/editor/") }))
         .route("/demo", web::get().to(|| async { redirect("/demo/") }))
         .route("/demo/", web::get().to(demo_page))
-        .route("/demo/demo.css", web::get().to(|req: HttpRequest| async move { send(&req, "demo.css", DEMO_CSS.as_bytes()) }))
-        .route("/demo/demo.js", web::get().to(|req: HttpRequest| async move { send(&req, "demo.js", DEMO_JS.as_bytes()) }))
+        .route(
+            "/demo/demo.css",
+            web::get()
+                .to(|req: HttpRequest| async move { send(&req, "demo.css", DEMO_CSS.as_bytes()) }),
+        )
+        .route(
+            "/demo/demo.js",
+            web::get()
+                .to(|req: HttpRequest| async move { send(&req, "demo.js", DEMO_JS.as_bytes()) }),
+        )
         .route("/overlay/{file:.*}", web::get().to(bundle_file))
         .route("/editor/{file:.*}", web::get().to(bundle_file));
 }
 
 fn redirect(to: &'static str) -> HttpResponse {
-    HttpResponse::Found().insert_header((header::LOCATION, to)).finish()
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, to))
+        .finish()
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -56,7 +66,11 @@ fn send(req: &HttpRequest, name: &str, bytes: &[u8]) -> HttpResponse {
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v == etag);
-    let mut res = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let mut res = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
     res.insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("x-content-type-options", "nosniff"));
@@ -71,30 +85,47 @@ fn send(req: &HttpRequest, name: &str, bytes: &[u8]) -> HttpResponse {
 
 async fn bundle_file(req: HttpRequest) -> HttpResponse {
     let path = req.path().trim_start_matches('/');
-    let part = if path.starts_with("overlay/") { "overlay" } else { "editor" };
-    let wanted = if path == "editor/" { "editor/index.html" } else { path };
+    let part = if path.starts_with("overlay/") {
+        "overlay"
+    } else {
+        "editor"
+    };
+    let wanted = if path == "editor/" {
+        "editor/index.html"
+    } else {
+        path
+    };
     if let Some((name, bytes)) = embedded::FILES.iter().find(|(name, _)| *name == wanted) {
         return send(&req, name, bytes);
     }
-    if !embedded::FILES.iter().any(|(name, _)| name.starts_with(part)) {
+    if !embedded::FILES
+        .iter()
+        .any(|(name, _)| name.starts_with(part))
+    {
         return HttpResponse::ServiceUnavailable().json(json!({ "error": {
             "code": "bundle_not_built",
             "message": format!("the {part} bundle is not built into this binary: run `cargo xtask build` (or `cargo xtask run`)"),
             "details": null,
         }}));
     }
-    HttpResponse::NotFound().json(json!({ "error": { "code": "not_found", "message": "file not found", "details": null }}))
+    HttpResponse::NotFound().json(
+        json!({ "error": { "code": "not_found", "message": "file not found", "details": null }}),
+    )
 }
 
 /// The demo purchasing app, with the snippet of the demo application.
 async fn demo_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let key = store::settings::get(&state.db, store::settings::DEMO_APP_KEY)
         .await?
-        .ok_or(ApiError::NotFound("demo application (set CAIRN_SEED_DEMO=1 on an empty database)"))?;
+        .ok_or(ApiError::NotFound(
+            "demo application (set CAIRN_SEED_DEMO=1 on an empty database)",
+        ))?;
     let html = DEMO_HTML.replace("{{APP_KEY}}", &escape_attr(&key));
     Ok(send(&req, "index.html", html.as_bytes()))
 }
 
 fn escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;")
+    s.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
 }

@@ -11,21 +11,27 @@ use crate::targeting::Targeting;
 /// A guided tour: steps shown one after the other.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Tour {
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub title: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     #[serde(default)]
     pub targeting: Targeting,
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub steps: Vec<Step>,
 }
 
 /// One step of a tour.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Step {
     /// Stable across edits, so analytics and tickets keep pointing at the same step.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub id: String,
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub title: String,
     /// Markdown subset, see [`crate::markdown`].
     #[serde(default)]
@@ -48,7 +54,9 @@ fn is_false(b: &bool) -> bool {
 /// How to find an element: strategies tried in order, the first that matches exactly one element wins.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Target {
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub strategies: Vec<Strategy>,
 }
 
@@ -56,6 +64,7 @@ pub struct Target {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Strategy {
     /// `id` attribute.
     Id { value: String },
@@ -132,6 +141,7 @@ fn implicit_role_selector(role: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Placement {
     #[default]
     Auto,
@@ -145,6 +155,7 @@ pub enum Placement {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(tag = "on", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum Advance {
     /// The Next button.
     #[default]
@@ -160,7 +171,9 @@ pub enum Advance {
 /// A standalone hint on a field or button.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Tooltip {
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub title: String,
     #[serde(default)]
     pub body: String,
@@ -175,6 +188,7 @@ pub struct Tooltip {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum TooltipTrigger {
     /// A pulsing beacon next to the element; hovering or focusing the beacon shows the hint.
     #[default]
@@ -186,8 +200,11 @@ pub enum TooltipTrigger {
 /// A list of things to do, each starting a tour or linking to a page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Checklist {
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub title: String,
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub items: Vec<ChecklistItem>,
     #[serde(default)]
     pub targeting: Targeting,
@@ -195,8 +212,11 @@ pub struct Checklist {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChecklistItem {
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub id: String,
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub title: String,
     pub action: ChecklistAction,
 }
@@ -204,6 +224,7 @@ pub struct ChecklistItem {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ChecklistAction {
     /// Starts the tour; the item is done when the tour completes.
     StartTour { tour_id: String },
@@ -215,6 +236,7 @@ pub enum ChecklistAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum ContentKind {
     Tour,
     Tooltip,
@@ -256,24 +278,30 @@ mod tests {
     #[test]
     fn css_escape_quotes_and_backslashes() {
         assert_eq!(css_escape(r#"a"b\c"#), r#"a\"b\\c"#);
-        let s = Strategy::Id { value: "x\"y".into() };
+        let s = Strategy::Id {
+            value: "x\"y".into(),
+        };
         assert_eq!(s.candidate_selector(), r#"[id="x\"y"]"#);
     }
 
     #[test]
     fn role_selector_includes_implicit_elements() {
-        let s = Strategy::Role { role: "button".into(), name: "Save".into() };
+        let s = Strategy::Role {
+            role: "button".into(),
+            name: "Save".into(),
+        };
         assert!(s.candidate_selector().contains("button"));
-        let custom = Strategy::Role { role: "tab".into(), name: "x".into() };
+        let custom = Strategy::Role {
+            role: "tab".into(),
+            name: "x".into(),
+        };
         assert_eq!(custom.candidate_selector(), r#"[role="tab"]"#);
     }
 
     #[test]
     fn tour_defaults_fill_missing_fields() {
-        let t: Tour = serde_json::from_str(
-            r#"{"title":"T","steps":[{"id":"s1","title":"Hi"}]}"#,
-        )
-        .expect("valid tour");
+        let t: Tour = serde_json::from_str(r#"{"title":"T","steps":[{"id":"s1","title":"Hi"}]}"#)
+            .expect("valid tour");
         assert_eq!(t.steps[0].advance, Advance::Next);
         assert_eq!(t.steps[0].placement, Placement::Auto);
         assert!(t.steps[0].target.is_none());
@@ -286,6 +314,7 @@ mod tests {
 /// One problem in a document, located by its JSON pointer (RFC 6901).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DocumentError {
     pub pointer: String,
     pub message: String,
@@ -296,7 +325,10 @@ impl Tour {
     pub fn validate(&self) -> Vec<DocumentError> {
         let mut errors = Vec::new();
         let mut err = |pointer: String, message: &str| {
-            errors.push(DocumentError { pointer, message: message.to_string() })
+            errors.push(DocumentError {
+                pointer,
+                message: message.to_string(),
+            })
         };
         if self.title.trim().is_empty() {
             err("/title".into(), "a tour needs a title");
@@ -309,14 +341,20 @@ impl Tour {
             if step.id.trim().is_empty() {
                 err(format!("/steps/{i}/id"), "a step needs an id");
             } else if !seen.insert(step.id.as_str()) {
-                err(format!("/steps/{i}/id"), "step ids must be unique within a tour");
+                err(
+                    format!("/steps/{i}/id"),
+                    "step ids must be unique within a tour",
+                );
             }
             if step.title.trim().is_empty() {
                 err(format!("/steps/{i}/title"), "a step needs a title");
             }
             if let Some(target) = &step.target {
                 if target.strategies.is_empty() {
-                    err(format!("/steps/{i}/target/strategies"), "an anchored step needs at least one way to find its element");
+                    err(
+                        format!("/steps/{i}/target/strategies"),
+                        "an anchored step needs at least one way to find its element",
+                    );
                 }
             }
         }
@@ -346,10 +384,25 @@ mod validation_tests {
             title: " ".into(),
             description: String::new(),
             targeting: Targeting::default(),
-            steps: vec![step("a", "One"), step("a", ""), Step { target: Some(Target { strategies: vec![] }), ..step("c", "x") }],
+            steps: vec![
+                step("a", "One"),
+                step("a", ""),
+                Step {
+                    target: Some(Target { strategies: vec![] }),
+                    ..step("c", "x")
+                },
+            ],
         };
         let pointers: Vec<_> = tour.validate().into_iter().map(|e| e.pointer).collect();
-        assert_eq!(pointers, ["/title", "/steps/1/id", "/steps/1/title", "/steps/2/target/strategies"]);
+        assert_eq!(
+            pointers,
+            [
+                "/title",
+                "/steps/1/id",
+                "/steps/1/title",
+                "/steps/2/target/strategies"
+            ]
+        );
     }
 
     #[test]

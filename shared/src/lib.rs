@@ -15,3 +15,5 @@ pub mod tickets;
 /// The header overlay requests carry the application's public key in.
 pub const APP_KEY_HEADER: &str = "x-cairn-app-key";
 
+#[cfg(feature = "schema")]
+pub mod schema;

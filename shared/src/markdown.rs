@@ -9,7 +9,10 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
     Paragraph(Vec<Inline>),
-    List { ordered: bool, items: Vec<Vec<Inline>> },
+    List {
+        ordered: bool,
+        items: Vec<Vec<Inline>>,
+    },
 }
 
 /// A run of text inside a block.
@@ -98,7 +101,9 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
         let parsed = match c {
-            '`' => delimited(rest, "`").map(|(inner, after)| (Inline::Code(inner.to_string()), after)),
+            '`' => {
+                delimited(rest, "`").map(|(inner, after)| (Inline::Code(inner.to_string()), after))
+            }
             '*' if rest.starts_with("**") => delimited(rest, "**")
                 .map(|(inner, after)| (Inline::Strong(parse_inline(inner)), after)),
             '*' | '_' => delimited(rest, if c == '*' { "*" } else { "_" })
@@ -144,7 +149,10 @@ fn delimited<'a>(rest: &'a str, delim: &str) -> Option<(&'a str, &'a str)> {
     let body = &rest[delim.len()..];
     let end = body.find(delim)?;
     let inner = &body[..end];
-    if inner.is_empty() || inner.starts_with(char::is_whitespace) || inner.ends_with(char::is_whitespace) {
+    if inner.is_empty()
+        || inner.starts_with(char::is_whitespace)
+        || inner.ends_with(char::is_whitespace)
+    {
         return None;
     }
     Some((&body[..end], &body[end + delim.len()..]))
@@ -160,7 +168,13 @@ fn link(rest: &str) -> Option<(Inline, &str)> {
     let after = &after_label[end + 1..];
     let children = parse_inline(label);
     if is_safe_href(href) {
-        Some((Inline::Link { href: href.to_string(), children }, after))
+        Some((
+            Inline::Link {
+                href: href.to_string(),
+                children,
+            },
+            after,
+        ))
     } else {
         Some((Inline::Text(label.to_string()), after))
     }
@@ -256,13 +270,22 @@ mod tests {
     fn safe_links_only() {
         assert_eq!(
             parse_inline("[Help](https://help.test/a)"),
-            vec![Inline::Link { href: "https://help.test/a".into(), children: vec![text("Help")] }]
+            vec![Inline::Link {
+                href: "https://help.test/a".into(),
+                children: vec![text("Help")]
+            }]
         );
         assert_eq!(
             parse_inline("[x](/orders/new)"),
-            vec![Inline::Link { href: "/orders/new".into(), children: vec![text("x")] }]
+            vec![Inline::Link {
+                href: "/orders/new".into(),
+                children: vec![text("x")]
+            }]
         );
-        assert_eq!(parse_inline("[x](javascript:alert(1))"), vec![text("x"), text(")")]);
+        assert_eq!(
+            parse_inline("[x](javascript:alert(1))"),
+            vec![text("x"), text(")")]
+        );
         assert!(!is_safe_href("JavaScript:alert(1)"));
         assert!(!is_safe_href("data:text/html,hi"));
         assert!(is_safe_href("orders?id=1:2"));
@@ -271,7 +294,10 @@ mod tests {
 
     #[test]
     fn html_is_just_text() {
-        assert_eq!(parse_inline("<img src=x onerror=alert(1)>"), vec![text("<img src=x onerror=alert(1)>")]);
+        assert_eq!(
+            parse_inline("<img src=x onerror=alert(1)>"),
+            vec![text("<img src=x onerror=alert(1)>")]
+        );
     }
 
     #[test]
@@ -285,7 +311,10 @@ mod tests {
                     ordered: false,
                     items: vec![vec![text("one")], vec![Inline::Strong(vec![text("two")])]]
                 },
-                Block::List { ordered: true, items: vec![vec![text("first")], vec![text("second")]] },
+                Block::List {
+                    ordered: true,
+                    items: vec![vec![text("first")], vec![text("second")]]
+                },
             ]
         );
     }
@@ -297,6 +326,9 @@ mod tests {
 
     #[test]
     fn plain_text_flattens() {
-        assert_eq!(plain_text(&parse("**Hi** [there](/x)\n- a\n- b")), "Hi there a b");
+        assert_eq!(
+            plain_text(&parse("**Hi** [there](/x)\n- a\n- b")),
+            "Hi there a b"
+        );
     }
 }

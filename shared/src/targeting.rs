@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Where (and, as it grows, to whom) content is shown. Empty patterns mean every page.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Targeting {
     /// Glob patterns over the page path (`/orders/*`) or the full URL (`https://erp.example.com/*`).
     /// `*` matches any run of characters, including `/`.
@@ -102,10 +103,14 @@ mod tests {
 
     #[test]
     fn path_and_full_url_patterns() {
-        let t = Targeting { url_patterns: vec!["/demo/*".into()] };
+        let t = Targeting {
+            url_patterns: vec!["/demo/*".into()],
+        };
         assert!(t.matches_url("http://127.0.0.1:8080/demo/index.html?x"));
         assert!(!t.matches_url("http://127.0.0.1:8080/editor/"));
-        let full = Targeting { url_patterns: vec!["https://erp.test/*".into()] };
+        let full = Targeting {
+            url_patterns: vec!["https://erp.test/*".into()],
+        };
         assert!(full.matches_url("https://erp.test/po/1"));
         assert!(!full.matches_url("https://other.test/po/1"));
     }

@@ -87,8 +87,14 @@ impl TicketStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::New, Self::Open, Self::Pending, Self::Resolved, Self::Closed]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Self::New,
+            Self::Open,
+            Self::Pending,
+            Self::Resolved,
+            Self::Closed,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }

@@ -23,20 +23,27 @@ pub async fn tour_steps(
         .ok_or(ApiError::NotFound("tour"))?;
     // Steps as employees last saw them: the latest published version, else the draft.
     let document = match row.published_version {
-        Some(v) => store::content::version_document(&state.db, &user.org_id, &id, v).await?.unwrap_or(row.draft),
+        Some(v) => store::content::version_document(&state.db, &user.org_id, &id, v)
+            .await?
+            .unwrap_or(row.draft),
         None => row.draft,
     };
     let tour: Tour = serde_json::from_str(&document)?;
     let events = store::events::counts_by_step(&state.db, &user.org_id, &id).await?;
     let tickets = store::tickets::counts_by_step(&state.db, &user.org_id, &id).await?;
-    let count = |step: &str, kind: EventKind| events.get(&(step.to_string(), kind)).copied().unwrap_or(0);
+    let count =
+        |step: &str, kind: EventKind| events.get(&(step.to_string(), kind)).copied().unwrap_or(0);
     let steps = tour
         .steps
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let views = count(&s.id, EventKind::StepViewed);
-            let tickets = tickets.iter().find(|(step, _)| *step == s.id).map(|(_, n)| *n).unwrap_or(0);
+            let tickets = tickets
+                .iter()
+                .find(|(step, _)| *step == s.id)
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
             StepStats {
                 step_id: s.id.clone(),
                 step_index: u32::try_from(i).unwrap_or(u32::MAX),
@@ -52,7 +59,11 @@ pub async fn tour_steps(
             }
         })
         .collect();
-    Ok(web::Json(TourStepAnalytics { tour_id: row.id, title: tour.title, steps }))
+    Ok(web::Json(TourStepAnalytics {
+        tour_id: row.id,
+        title: tour.title,
+        steps,
+    }))
 }
 
 fn per_thousand(n: i64, views: i64) -> Option<f64> {

@@ -15,7 +15,10 @@ pub fn snippet(public_url: &str, key: &str) -> String {
 /// The organisation's applications.
 #[utoipa::path(tag = "apps", responses((status = 200, body = [AppView]), (status = 401, body = cairn_shared::api::ErrorBody)))]
 #[get("/apps")]
-pub async fn list_apps(state: web::Data<AppState>, user: CurrentUser) -> Result<web::Json<Vec<AppView>>, ApiError> {
+pub async fn list_apps(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<web::Json<Vec<AppView>>, ApiError> {
     let apps = store::apps::list(&state.db, &user.org_id).await?;
     Ok(web::Json(
         apps.into_iter()

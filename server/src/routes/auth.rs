@@ -40,9 +40,17 @@ pub async fn login(
         return Err(ApiError::BadCredentials);
     }
     let token = auth::random_token(32);
-    store::users::create_session(&state.db, &user.id, &auth::sha256_hex(&token), auth::SESSION_TTL_MS).await?;
+    store::users::create_session(
+        &state.db,
+        &user.id,
+        &auth::sha256_hex(&token),
+        auth::SESSION_TTL_MS,
+    )
+    .await?;
     let secure = req.connection_info().scheme() == "https";
-    Ok(HttpResponse::Ok().cookie(auth::session_cookie(&token, secure)).json(me_of(&state, &user).await?))
+    Ok(HttpResponse::Ok()
+        .cookie(auth::session_cookie(&token, secure))
+        .json(me_of(&state, &user).await?))
 }
 
 static DUMMY_HASH: std::sync::LazyLock<String> =
@@ -51,11 +59,16 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
 /// Ends the session.
 #[utoipa::path(tag = "auth", responses((status = 204)))]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     if let Some(c) = req.cookie(auth::SESSION_COOKIE) {
         store::users::delete_session(&state.db, &auth::sha256_hex(c.value())).await?;
     }
-    Ok(HttpResponse::NoContent().cookie(auth::clear_session_cookie()).finish())
+    Ok(HttpResponse::NoContent()
+        .cookie(auth::clear_session_cookie())
+        .finish())
 }
 
 /// The signed-in user.

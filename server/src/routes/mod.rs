@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Everything under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(openapi::openapi_json)
+        .service(crate::schema::get_schema)
         .service(auth::login)
         .service(auth::logout)
         .service(auth::me)

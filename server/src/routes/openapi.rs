@@ -20,11 +20,15 @@ impl Modify for Security {
         let components = api.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::auth::SESSION_COOKIE))),
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::auth::SESSION_COOKIE,
+            ))),
         );
         components.add_security_scheme(
             "app_key",
-            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(cairn_shared::APP_KEY_HEADER))),
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(
+                cairn_shared::APP_KEY_HEADER,
+            ))),
         );
     }
 }
@@ -40,5 +44,7 @@ pub fn finish(api: utoipa::openapi::OpenApi) -> OpenApiJson {
 #[utoipa::path(tag = "operations", responses((status = 200, description = "The OpenAPI 3 document", content_type = "application/json")))]
 #[get("/openapi.json")]
 pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.0.clone())
 }

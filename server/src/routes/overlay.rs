@@ -29,19 +29,36 @@ impl FromRequest for AppKey {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let key = req.headers().get(APP_KEY_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let key = req
+            .headers()
+            .get(APP_KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let info = req.connection_info();
         let own_origin = format!("{}://{}", info.scheme(), info.host());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
-            let key = key.filter(|k| !k.is_empty() && k.len() <= 128).ok_or(ApiError::UnknownAppKey)?;
-            let app = state.caches.app_by_key(&state.db, &key).await?.ok_or(ApiError::UnknownAppKey)?;
+            let key = key
+                .filter(|k| !k.is_empty() && k.len() <= 128)
+                .ok_or(ApiError::UnknownAppKey)?;
+            let app = state
+                .caches
+                .app_by_key(&state.db, &key)
+                .await?
+                .ok_or(ApiError::UnknownAppKey)?;
             if let Some(origin) = origin {
                 // Cairn's own pages (the demo) may always use it; other pages only from allowed origins.
                 let allowed = origin == own_origin
                     || origin == state.public_url
-                    || app.allowed_origins.iter().any(|o| o.trim_end_matches('/') == origin);
+                    || app
+                        .allowed_origins
+                        .iter()
+                        .any(|o| o.trim_end_matches('/') == origin);
                 if !allowed {
                     return Err(ApiError::Forbidden(format!(
                         "origin {origin} is not allowed for this application"
@@ -59,20 +76,30 @@ impl FromRequest for AppKey {
     responses((status = 200, body = OverlayContent), (status = 304), (status = 401, body = cairn_shared::api::ErrorBody),
     (status = 403, body = cairn_shared::api::ErrorBody)))]
 #[get("/content")]
-pub async fn content(state: web::Data<AppState>, app: AppKey, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn content(
+    state: web::Data<AppState>,
+    app: AppKey,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let cached = state.caches.content(&state.db, &app.0).await?;
     let etag_matches = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == cached.etag));
-    let mut res = if etag_matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let mut res = if etag_matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
     res.insert_header((header::ETAG, cached.etag.clone()))
         .insert_header((header::CACHE_CONTROL, "no-cache"));
     if etag_matches {
         return Ok(res.finish());
     }
-    Ok(res.content_type("application/json").body(cached.body.clone()))
+    Ok(res
+        .content_type("application/json")
+        .body(cached.body.clone()))
 }
 
 /// A batch of overlay events. Ids are idempotency keys: a re-sent event is counted once.
@@ -81,7 +108,11 @@ pub async fn content(state: web::Data<AppState>, app: AppKey, req: HttpRequest) 
     (status = 403, body = cairn_shared::api::ErrorBody), (status = 413, body = cairn_shared::api::ErrorBody),
     (status = 422, body = cairn_shared::api::ErrorBody)))]
 #[post("/events")]
-pub async fn events(state: web::Data<AppState>, app: AppKey, body: web::Json<EventBatch>) -> Result<web::Json<EventBatchAccepted>, ApiError> {
+pub async fn events(
+    state: web::Data<AppState>,
+    app: AppKey,
+    body: web::Json<EventBatch>,
+) -> Result<web::Json<EventBatchAccepted>, ApiError> {
     let batch = body.into_inner();
     if batch.events.len() > MAX_BATCH {
         return Err(ApiError::unprocessable(
@@ -97,14 +128,24 @@ pub async fn events(state: web::Data<AppState>, app: AppKey, body: web::Json<Eve
         .map(|(i, _)| json!({ "pointer": format!("/events/{i}"), "message": "id must be 8–64 of [A-Za-z0-9_-] and content_id 1–64 characters" }))
         .collect();
     if !bad.is_empty() {
-        return Err(ApiError::unprocessable("some events are malformed", json!({ "errors": bad })));
+        return Err(ApiError::unprocessable(
+            "some events are malformed",
+            json!({ "errors": bad }),
+        ));
     }
-    let (accepted, duplicates) = store::events::insert_batch(&state.db, &app.0.org_id, &app.0.id, &batch.events).await?;
-    Ok(web::Json(EventBatchAccepted { accepted, duplicates }))
+    let (accepted, duplicates) =
+        store::events::insert_batch(&state.db, &app.0.org_id, &app.0.id, &batch.events).await?;
+    Ok(web::Json(EventBatchAccepted {
+        accepted,
+        duplicates,
+    }))
 }
 
 fn valid_event_id(id: &str) -> bool {
-    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (8..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// "Still stuck?": files a ticket with the employee's words and the step's context.
@@ -112,7 +153,11 @@ fn valid_event_id(id: &str) -> bool {
     responses((status = 201, body = TicketFiled), (status = 401, body = cairn_shared::api::ErrorBody),
     (status = 403, body = cairn_shared::api::ErrorBody), (status = 422, body = cairn_shared::api::ErrorBody)))]
 #[post("/tickets")]
-pub async fn file_ticket(state: web::Data<AppState>, app: AppKey, body: web::Json<StuckReport>) -> Result<HttpResponse, ApiError> {
+pub async fn file_ticket(
+    state: web::Data<AppState>,
+    app: AppKey,
+    body: web::Json<StuckReport>,
+) -> Result<HttpResponse, ApiError> {
     let report = body.into_inner();
     let message = report.message.trim();
     if message.is_empty() || message.chars().count() > MAX_MESSAGE_CHARS {
@@ -121,9 +166,20 @@ pub async fn file_ticket(state: web::Data<AppState>, app: AppKey, body: web::Jso
             json!({ "errors": [{ "pointer": "/message", "message": "empty or too long" }] }),
         ));
     }
-    let (id, number) = store::tickets::create(&state.db, &app.0.org_id, &app.0.id, message, &report.context).await?;
+    let (id, number) = store::tickets::create(
+        &state.db,
+        &app.0.org_id,
+        &app.0.id,
+        message,
+        &report.context,
+    )
+    .await?;
     tracing::info!(ticket = number, app = %app.0.name, tour = ?report.context.tour_id, step = ?report.context.step_id, "ticket filed");
-    Ok(HttpResponse::Created().json(TicketFiled { id, number, status: TicketStatus::New }))
+    Ok(HttpResponse::Created().json(TicketFiled {
+        id,
+        number,
+        status: TicketStatus::New,
+    }))
 }
 
 #[cfg(test)]

@@ -24,7 +24,10 @@ fn view(t: TicketRow) -> TicketView {
 /// The organisation's tickets, newest first.
 #[utoipa::path(tag = "tickets", responses((status = 200, body = [TicketView]), (status = 401, body = cairn_shared::api::ErrorBody)))]
 #[get("/tickets")]
-pub async fn list_tickets(state: web::Data<AppState>, user: CurrentUser) -> Result<web::Json<Vec<TicketView>>, ApiError> {
+pub async fn list_tickets(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<web::Json<Vec<TicketView>>, ApiError> {
     let rows = store::tickets::list(&state.db, &user.org_id).await?;
     Ok(web::Json(rows.into_iter().map(view).collect()))
 }
@@ -32,7 +35,13 @@ pub async fn list_tickets(state: web::Data<AppState>, user: CurrentUser) -> Resu
 /// One ticket with its full context.
 #[utoipa::path(tag = "tickets", responses((status = 200, body = TicketView), (status = 404, body = cairn_shared::api::ErrorBody)))]
 #[get("/tickets/{id}")]
-pub async fn get_ticket(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<web::Json<TicketView>, ApiError> {
-    let row = store::tickets::get(&state.db, &user.org_id, &id).await?.ok_or(ApiError::NotFound("ticket"))?;
+pub async fn get_ticket(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<web::Json<TicketView>, ApiError> {
+    let row = store::tickets::get(&state.db, &user.org_id, &id)
+        .await?
+        .ok_or(ApiError::NotFound("ticket"))?;
     Ok(web::Json(view(row)))
 }

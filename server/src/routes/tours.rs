@@ -2,11 +2,12 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use cairn_shared::api::{NewTour, PublishRequest, Published, TourDetail, TourSummary};
-use cairn_shared::content::{ContentKind, Tour};
-use serde_json::json;
+use cairn_shared::content::{ContentKind, DocumentError, Tour};
+use serde_json::Value;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::schema;
 use crate::startup::AppState;
 use crate::store::{self, content::ContentRow};
 
@@ -24,29 +25,52 @@ fn summary(row: &ContentRow, tour: &Tour) -> TourSummary {
 
 fn detail(row: &ContentRow) -> Result<TourDetail, ApiError> {
     let draft: Tour = serde_json::from_str(&row.draft)?;
-    Ok(TourDetail { summary: summary(row, &draft), draft })
+    Ok(TourDetail {
+        summary: summary(row, &draft),
+        draft,
+    })
 }
 
-/// 422 with the pointer of every problem, or the validated document as JSON text.
-fn checked(tour: &Tour) -> Result<String, ApiError> {
-    let errors = tour.validate();
-    if !errors.is_empty() {
-        return Err(ApiError::unprocessable(
-            format!("the tour has {} problem(s)", errors.len()),
-            json!({ "errors": errors }),
-        ));
+/// Parses a tour document: the schema, then the rules the schema cannot express (unique step ids…).
+/// 422 with the pointer of every problem found by either.
+fn parse_tour(document: Value, prefix: &str) -> Result<(Tour, String), ApiError> {
+    let mut errors = schema::schema_errors(ContentKind::Tour, &document, prefix);
+    let parsed = serde_json::from_value::<Tour>(document);
+    if let Ok(tour) = &parsed {
+        for e in tour.validate() {
+            let pointer = format!("{prefix}{}", e.pointer);
+            if !errors.iter().any(|known| known.pointer == pointer) {
+                errors.push(DocumentError { pointer, ..e });
+            }
+        }
     }
-    Ok(serde_json::to_string(tour)?)
+    match parsed {
+        Ok(tour) if errors.is_empty() => {
+            let json = serde_json::to_string(&tour)?;
+            Ok((tour, json))
+        }
+        Ok(_) => Err(schema::invalid(errors)),
+        Err(e) if errors.is_empty() => Err(schema::invalid(vec![DocumentError {
+            pointer: prefix.to_string(),
+            message: e.to_string(),
+        }])),
+        Err(_) => Err(schema::invalid(errors)),
+    }
 }
 
 async fn load(state: &AppState, user: &CurrentUser, id: &str) -> Result<ContentRow, ApiError> {
-    store::content::get(&state.db, &user.org_id, ContentKind::Tour, id).await?.ok_or(ApiError::NotFound("tour"))
+    store::content::get(&state.db, &user.org_id, ContentKind::Tour, id)
+        .await?
+        .ok_or(ApiError::NotFound("tour"))
 }
 
 /// Every tour of the organisation.
 #[utoipa::path(tag = "tours", responses((status = 200, body = [TourSummary]), (status = 401, body = cairn_shared::api::ErrorBody)))]
 #[get("/tours")]
-pub async fn list_tours(state: web::Data<AppState>, user: CurrentUser) -> Result<web::Json<Vec<TourSummary>>, ApiError> {
+pub async fn list_tours(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<web::Json<Vec<TourSummary>>, ApiError> {
     let rows = store::content::list(&state.db, &user.org_id, ContentKind::Tour).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -64,12 +88,38 @@ pub async fn list_tours(state: web::Data<AppState>, user: CurrentUser) -> Result
 pub async fn create_tour(
     state: web::Data<AppState>,
     user: CurrentUser,
-    body: web::Json<NewTour>,
+    body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let NewTour { app_id, document } = body.into_inner();
-    store::apps::get(&state.db, &user.org_id, &app_id).await?.ok_or(ApiError::NotFound("application"))?;
-    let json = checked(&document)?;
-    let id = store::content::create(&state.db, &user.org_id, &app_id, ContentKind::Tour, &document.title, &json).await?;
+    let mut body = body.into_inner();
+    let app_id = body
+        .get("app_id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            schema::invalid(vec![DocumentError {
+                pointer: "/app_id".into(),
+                message: "app_id is required".into(),
+            }])
+        })?;
+    let document = body.get_mut("document").map(Value::take).ok_or_else(|| {
+        schema::invalid(vec![DocumentError {
+            pointer: "/document".into(),
+            message: "document is required".into(),
+        }])
+    })?;
+    store::apps::get(&state.db, &user.org_id, &app_id)
+        .await?
+        .ok_or(ApiError::NotFound("application"))?;
+    let (document, json) = parse_tour(document, "/document")?;
+    let id = store::content::create(
+        &state.db,
+        &user.org_id,
+        &app_id,
+        ContentKind::Tour,
+        &document.title,
+        &json,
+    )
+    .await?;
     let row = load(&state, &user, &id).await?;
     Ok(HttpResponse::Created().json(detail(&row)?))
 }
@@ -77,7 +127,11 @@ pub async fn create_tour(
 /// A tour with its draft.
 #[utoipa::path(tag = "tours", responses((status = 200, body = TourDetail), (status = 404, body = cairn_shared::api::ErrorBody)))]
 #[get("/tours/{id}")]
-pub async fn get_tour(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<web::Json<TourDetail>, ApiError> {
+pub async fn get_tour(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<web::Json<TourDetail>, ApiError> {
     Ok(web::Json(detail(&load(&state, &user, &id).await?)?))
 }
 
@@ -90,10 +144,19 @@ pub async fn update_tour(
     state: web::Data<AppState>,
     user: CurrentUser,
     id: web::Path<String>,
-    body: web::Json<Tour>,
+    body: web::Json<Value>,
 ) -> Result<web::Json<TourDetail>, ApiError> {
-    let json = checked(&body)?;
-    if !store::content::update_draft(&state.db, &user.org_id, ContentKind::Tour, &id, &body.title, &json).await? {
+    let (tour, json) = parse_tour(body.into_inner(), "")?;
+    if !store::content::update_draft(
+        &state.db,
+        &user.org_id,
+        ContentKind::Tour,
+        &id,
+        &tour.title,
+        &json,
+    )
+    .await?
+    {
         return Err(ApiError::NotFound("tour"));
     }
     Ok(web::Json(detail(&load(&state, &user, &id).await?)?))
@@ -109,14 +172,22 @@ pub async fn publish_tour(
     id: web::Path<String>,
     body: web::Json<PublishRequest>,
 ) -> Result<web::Json<Published>, ApiError> {
-    let (version, app_id) =
-        store::content::publish(&state.db, &user.org_id, ContentKind::Tour, &id, Some(&user.id), &body.message)
-            .await
-            .map_err(|e| match e {
-                ApiError::NotFound(_) => ApiError::NotFound("tour"),
-                other => other,
-            })?;
+    let (version, app_id) = store::content::publish(
+        &state.db,
+        &user.org_id,
+        ContentKind::Tour,
+        &id,
+        Some(&user.id),
+        &body.message,
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound("tour"),
+        other => other,
+    })?;
     state.caches.invalidate_content(&app_id);
     tracing::info!(tour = %id, version, user = %user.email, "published");
-    Ok(web::Json(Published { version: u32::try_from(version).unwrap_or(u32::MAX) }))
+    Ok(web::Json(Published {
+        version: u32::try_from(version).unwrap_or(u32::MAX),
+    }))
 }

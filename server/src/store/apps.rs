@@ -33,7 +33,12 @@ fn from_row(r: &AnyRow) -> Result<App, ApiError> {
     })
 }
 
-pub async fn create(db: &Db, org_id: &str, name: &str, allowed_origins: &[String]) -> Result<App, ApiError> {
+pub async fn create(
+    db: &Db,
+    org_id: &str,
+    name: &str,
+    allowed_origins: &[String],
+) -> Result<App, ApiError> {
     let app = App {
         id: new_id(),
         org_id: org_id.to_string(),
@@ -58,27 +63,39 @@ pub async fn create(db: &Db, org_id: &str, name: &str, allowed_origins: &[String
 }
 
 pub async fn list(db: &Db, org_id: &str) -> Result<Vec<App>, ApiError> {
-    let rows = sqlx::query(concat!("SELECT ", app_columns!(), " FROM apps WHERE org_id = $1 ORDER BY created_at"))
-        .bind(org_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        app_columns!(),
+        " FROM apps WHERE org_id = $1 ORDER BY created_at"
+    ))
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn get(db: &Db, org_id: &str, id: &str) -> Result<Option<App>, ApiError> {
-    let row = sqlx::query(concat!("SELECT ", app_columns!(), " FROM apps WHERE org_id = $1 AND id = $2"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        app_columns!(),
+        " FROM apps WHERE org_id = $1 AND id = $2"
+    ))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// The application a public key belongs to (the overlay's only credential).
 pub async fn by_public_key(db: &Db, key: &str) -> Result<Option<App>, ApiError> {
-    let row = sqlx::query(concat!("SELECT ", app_columns!(), " FROM apps WHERE public_key = $1"))
-        .bind(key)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        app_columns!(),
+        " FROM apps WHERE public_key = $1"
+    ))
+    .bind(key)
+    .fetch_optional(&db.pool)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }

@@ -65,7 +65,11 @@ pub async fn create(
 }
 
 pub async fn list(db: &Db, org_id: &str, kind: ContentKind) -> Result<Vec<ContentRow>, ApiError> {
-    let rows = sqlx::query(concat!("SELECT ", content_columns!(), " FROM content WHERE org_id = $1 AND kind = $2 ORDER BY created_at, id"))
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM content WHERE org_id = $1 AND kind = $2 ORDER BY created_at, id"
+    ))
     .bind(org_id)
     .bind(kind.as_str())
     .fetch_all(&db.pool)
@@ -73,13 +77,22 @@ pub async fn list(db: &Db, org_id: &str, kind: ContentKind) -> Result<Vec<Conten
     rows.iter().map(from_row).collect()
 }
 
-pub async fn get(db: &Db, org_id: &str, kind: ContentKind, id: &str) -> Result<Option<ContentRow>, ApiError> {
-    let row = sqlx::query(concat!("SELECT ", content_columns!(), " FROM content WHERE org_id = $1 AND kind = $2 AND id = $3"))
-        .bind(org_id)
-        .bind(kind.as_str())
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+pub async fn get(
+    db: &Db,
+    org_id: &str,
+    kind: ContentKind,
+    id: &str,
+) -> Result<Option<ContentRow>, ApiError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        content_columns!(),
+        " FROM content WHERE org_id = $1 AND kind = $2 AND id = $3"
+    ))
+    .bind(org_id)
+    .bind(kind.as_str())
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
@@ -176,14 +189,26 @@ pub async fn published_for_app(db: &Db, app_id: &str) -> Result<Vec<PublishedRow
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let kind: String = r.try_get(1)?;
-        let Some(kind) = ContentKind::parse(&kind) else { continue };
-        out.push(PublishedRow { id: r.try_get(0)?, kind, version: r.try_get(2)?, document: r.try_get(3)? });
+        let Some(kind) = ContentKind::parse(&kind) else {
+            continue;
+        };
+        out.push(PublishedRow {
+            id: r.try_get(0)?,
+            kind,
+            version: r.try_get(2)?,
+            document: r.try_get(3)?,
+        });
     }
     Ok(out)
 }
 
 /// The document of one published version.
-pub async fn version_document(db: &Db, org_id: &str, id: &str, version: i64) -> Result<Option<String>, ApiError> {
+pub async fn version_document(
+    db: &Db,
+    org_id: &str,
+    id: &str,
+    version: i64,
+) -> Result<Option<String>, ApiError> {
     let row = sqlx::query(
         "SELECT v.document FROM content_versions v JOIN content c ON c.id = v.content_id
          WHERE c.org_id = $1 AND v.content_id = $2 AND v.version = $3",

@@ -10,7 +10,12 @@ use crate::db::{Db, now_ms};
 use crate::error::ApiError;
 
 /// Inserts a batch; returns (accepted, duplicates).
-pub async fn insert_batch(db: &Db, org_id: &str, app_id: &str, events: &[OverlayEvent]) -> Result<(u32, u32), ApiError> {
+pub async fn insert_batch(
+    db: &Db,
+    org_id: &str,
+    app_id: &str,
+    events: &[OverlayEvent],
+) -> Result<(u32, u32), ApiError> {
     let received = now_ms();
     let mut tx = db.pool.begin().await?;
     let (mut accepted, mut duplicates) = (0, 0);

@@ -8,7 +8,10 @@ use crate::error::ApiError;
 pub const DEMO_APP_KEY: &str = "demo_app_key";
 
 pub async fn get(db: &Db, key: &str) -> Result<Option<String>, ApiError> {
-    let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&db.pool).await?;
+    let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(key)
+        .fetch_optional(&db.pool)
+        .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
 

@@ -83,28 +83,40 @@ pub async fn create(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::Internal(anyhow::anyhow!("could not number the ticket: {last_err:?}")))
+    Err(ApiError::Internal(anyhow::anyhow!(
+        "could not number the ticket: {last_err:?}"
+    )))
 }
 
 pub async fn list(db: &Db, org_id: &str) -> Result<Vec<TicketRow>, ApiError> {
-    let rows = sqlx::query(concat!(ticket_select!(), " WHERE t.org_id = $1 ORDER BY t.number DESC"))
-        .bind(org_id)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(concat!(
+        ticket_select!(),
+        " WHERE t.org_id = $1 ORDER BY t.number DESC"
+    ))
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter().map(from_row).collect()
 }
 
 pub async fn get(db: &Db, org_id: &str, id: &str) -> Result<Option<TicketRow>, ApiError> {
-    let row = sqlx::query(concat!(ticket_select!(), " WHERE t.org_id = $1 AND t.id = $2"))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(concat!(
+        ticket_select!(),
+        " WHERE t.org_id = $1 AND t.id = $2"
+    ))
+    .bind(org_id)
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
     row.as_ref().map(from_row).transpose()
 }
 
 /// Tickets per step of one tour.
-pub async fn counts_by_step(db: &Db, org_id: &str, tour_id: &str) -> Result<Vec<(String, i64)>, ApiError> {
+pub async fn counts_by_step(
+    db: &Db,
+    org_id: &str,
+    tour_id: &str,
+) -> Result<Vec<(String, i64)>, ApiError> {
     let rows = sqlx::query(
         "SELECT step_id, COUNT(*) FROM tickets WHERE org_id = $1 AND tour_id = $2 AND step_id IS NOT NULL GROUP BY step_id",
     )
@@ -112,5 +124,7 @@ pub async fn counts_by_step(db: &Db, org_id: &str, tour_id: &str) -> Result<Vec<
     .bind(tour_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect()
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
 }

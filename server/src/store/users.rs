@@ -18,7 +18,10 @@ pub async fn create_org(db: &Db, name: &str) -> Result<String, ApiError> {
 }
 
 pub async fn org_count(db: &Db) -> Result<i64, ApiError> {
-    Ok(sqlx::query("SELECT COUNT(*) FROM organizations").fetch_one(&db.pool).await?.try_get(0)?)
+    Ok(sqlx::query("SELECT COUNT(*) FROM organizations")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get(0)?)
 }
 
 pub async fn first_org(db: &Db) -> Result<Option<String>, ApiError> {
@@ -58,17 +61,23 @@ pub async fn create_user(
     .execute(&db.pool)
     .await?;
     if res.rows_affected() == 0 {
-        return Err(ApiError::Conflict(format!("a user with email {email} already exists")));
+        return Err(ApiError::Conflict(format!(
+            "a user with email {email} already exists"
+        )));
     }
     Ok(id)
 }
 
 /// (user, password hash) for a login attempt.
-pub async fn find_for_login(db: &Db, email: &str) -> Result<Option<(CurrentUser, String)>, ApiError> {
-    let row = sqlx::query("SELECT id, org_id, email, role, password_hash FROM users WHERE email = $1")
-        .bind(email.trim().to_lowercase())
-        .fetch_optional(&db.pool)
-        .await?;
+pub async fn find_for_login(
+    db: &Db,
+    email: &str,
+) -> Result<Option<(CurrentUser, String)>, ApiError> {
+    let row =
+        sqlx::query("SELECT id, org_id, email, role, password_hash FROM users WHERE email = $1")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&db.pool)
+            .await?;
     row.map(|r| {
         Ok((
             CurrentUser {
@@ -83,7 +92,12 @@ pub async fn find_for_login(db: &Db, email: &str) -> Result<Option<(CurrentUser,
     .transpose()
 }
 
-pub async fn create_session(db: &Db, user_id: &str, token_hash: &str, ttl_ms: i64) -> Result<(), ApiError> {
+pub async fn create_session(
+    db: &Db,
+    user_id: &str,
+    token_hash: &str,
+    ttl_ms: i64,
+) -> Result<(), ApiError> {
     let now = now_ms();
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash)
@@ -96,7 +110,10 @@ pub async fn create_session(db: &Db, user_id: &str, token_hash: &str, ttl_ms: i6
 }
 
 pub async fn delete_session(db: &Db, token_hash: &str) -> Result<(), ApiError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&db.pool).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&db.pool)
+        .await?;
     Ok(())
 }
 
@@ -110,7 +127,12 @@ pub async fn user_for_session(db: &Db, token_hash: &str) -> Result<Option<Curren
     .fetch_optional(&db.pool)
     .await?;
     row.map(|r| {
-        Ok(CurrentUser { id: r.try_get(0)?, org_id: r.try_get(1)?, email: r.try_get(2)?, role: r.try_get(3)? })
+        Ok(CurrentUser {
+            id: r.try_get(0)?,
+            org_id: r.try_get(1)?,
+            email: r.try_get(2)?,
+            role: r.try_get(3)?,
+        })
     })
     .transpose()
 }

@@ -5,7 +5,12 @@ use crate::helpers::{assert_error, spawn_app};
 #[tokio::test]
 async fn management_routes_need_a_session() {
     let app = spawn_app().await;
-    for path in ["/api/v1/tours", "/api/v1/tickets", "/api/v1/apps", "/api/v1/auth/me"] {
+    for path in [
+        "/api/v1/tours",
+        "/api/v1/tickets",
+        "/api/v1/apps",
+        "/api/v1/auth/me",
+    ] {
         let res = app.anon.get(app.url(path)).send().await.expect("get");
         assert_error(res, 401, "unauthorized").await;
     }
@@ -23,11 +28,26 @@ async fn wrong_password_is_refused_and_logout_ends_the_session() {
         .expect("post");
     assert_error(res, 401, "bad_credentials").await;
 
-    let me = app.admin.get(app.url("/api/v1/auth/me")).send().await.expect("me");
+    let me = app
+        .admin
+        .get(app.url("/api/v1/auth/me"))
+        .send()
+        .await
+        .expect("me");
     assert_eq!(me.status(), 200);
-    let res = app.admin.post(app.url("/api/v1/auth/logout")).send().await.expect("logout");
+    let res = app
+        .admin
+        .post(app.url("/api/v1/auth/logout"))
+        .send()
+        .await
+        .expect("logout");
     assert_eq!(res.status(), 204);
-    let me = app.admin.get(app.url("/api/v1/auth/me")).send().await.expect("me");
+    let me = app
+        .admin
+        .get(app.url("/api/v1/auth/me"))
+        .send()
+        .await
+        .expect("me");
     assert_error(me, 401, "unauthorized").await;
 }
 
@@ -41,7 +61,12 @@ async fn session_cookie_is_httponly_and_samesite_strict() {
         .send()
         .await
         .expect("post");
-    let cookie = res.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
 }

@@ -19,7 +19,12 @@ async fn malformed_json_is_400() {
 #[tokio::test]
 async fn wrong_shape_is_422() {
     let app = spawn_app().await;
-    let res = app.overlay(Method::POST, "/events").json(&json!({ "events": [{ "id": 3 }] })).send().await.expect("post");
+    let res = app
+        .overlay(Method::POST, "/events")
+        .json(&json!({ "events": [{ "id": 3 }] }))
+        .send()
+        .await
+        .expect("post");
     assert_error(res, 422, "unprocessable").await;
     let res = app
         .overlay(Method::POST, "/tickets")
@@ -63,19 +68,33 @@ async fn malformed_event_ids_are_refused_and_nothing_is_stored() {
         .await
         .expect("post");
     let body = assert_error(res, 422, "unprocessable").await;
-    assert_eq!(body["error"]["details"]["errors"][0]["pointer"], "/events/1");
+    assert_eq!(
+        body["error"]["details"]["errors"][0]["pointer"],
+        "/events/1"
+    );
     let res = app
         .overlay(Method::POST, "/events")
-        .json(&json!({ "events": [ event("goodid-00000001", "step_viewed", &tour, "supplier", 1) ] }))
+        .json(
+            &json!({ "events": [ event("goodid-00000001", "step_viewed", &tour, "supplier", 1) ] }),
+        )
         .send()
         .await
         .expect("post");
-    assert_eq!(res.json::<serde_json::Value>().await.expect("json")["accepted"], 1);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.expect("json")["accepted"],
+        1
+    );
 }
 
 #[tokio::test]
 async fn non_json_content_type_is_415() {
     let app = spawn_app().await;
-    let res = app.overlay(Method::POST, "/events").header("content-type", "text/plain").body("{}").send().await.expect("post");
+    let res = app
+        .overlay(Method::POST, "/events")
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .expect("post");
     assert_error(res, 415, "unsupported_media_type").await;
 }

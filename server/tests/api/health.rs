@@ -14,7 +14,15 @@ async fn health_and_readiness() {
 #[tokio::test]
 async fn openapi_lists_every_route() {
     let app = spawn_app().await;
-    let doc: Value = app.anon.get(app.url("/api/v1/openapi.json")).send().await.expect("get").json().await.expect("json");
+    let doc: Value = app
+        .anon
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
     let paths = doc["paths"].as_object().expect("paths");
     for (path, method) in [
@@ -32,14 +40,22 @@ async fn openapi_lists_every_route() {
         ("/healthz", "get"),
         ("/readyz", "get"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing from OpenAPI");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from OpenAPI"
+        );
     }
 }
 
 #[tokio::test]
 async fn unknown_routes_answer_json() {
     let app = spawn_app().await;
-    let res = app.anon.get(app.url("/api/v1/nope")).send().await.expect("get");
+    let res = app
+        .anon
+        .get(app.url("/api/v1/nope"))
+        .send()
+        .await
+        .expect("get");
     crate::helpers::assert_error(res, 404, "not_found").await;
 }
 
@@ -48,8 +64,19 @@ async fn demo_page_embeds_the_snippet_under_a_strict_csp() {
     let app = spawn_app().await;
     let res = app.anon.get(app.url("/demo/")).send().await.expect("get");
     assert_eq!(res.status(), 200);
-    let csp = res.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{csp}");
+    let csp = res
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp}"
+    );
     let html = res.text().await.expect("text");
-    assert!(html.contains(&format!(r#"<script src="/overlay/cairn.js" data-app-key="{}" async>"#, app.server.demo_app_key)));
+    assert!(html.contains(&format!(
+        r#"<script src="/overlay/cairn.js" data-app-key="{}" async>"#,
+        app.server.demo_app_key
+    )));
 }

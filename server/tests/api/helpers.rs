@@ -14,7 +14,10 @@ pub struct TestApp {
 
 pub async fn spawn_app() -> TestApp {
     let server = TestServer::spawn().await.expect("test server starts");
-    let admin = Client::builder().cookie_store(true).build().expect("client");
+    let admin = Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
     let res = admin
         .post(format!("{}/api/v1/auth/login", server.url))
         .json(&json!({ "email": TEST_ADMIN_EMAIL, "password": TEST_ADMIN_PASSWORD }))
@@ -22,7 +25,11 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("login request");
     assert_eq!(res.status(), 200, "admin login");
-    TestApp { server, admin, anon: Client::new() }
+    TestApp {
+        server,
+        admin,
+        anon: Client::new(),
+    }
 }
 
 impl TestApp {
@@ -38,7 +45,15 @@ impl TestApp {
     }
 
     pub async fn demo_app_id(&self) -> String {
-        let apps: Value = self.admin.get(self.url("/api/v1/apps")).send().await.expect("apps").json().await.expect("json");
+        let apps: Value = self
+            .admin
+            .get(self.url("/api/v1/apps"))
+            .send()
+            .await
+            .expect("apps")
+            .json()
+            .await
+            .expect("json");
         apps[0]["id"].as_str().expect("an app").to_string()
     }
 }
@@ -46,11 +61,24 @@ impl TestApp {
 /// Asserts the response is the JSON error shape with this status and code, and returns the body.
 pub async fn assert_error(res: Response, status: u16, code: &str) -> Value {
     assert_eq!(res.status(), status, "status");
-    let ct = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    assert!(ct.starts_with("application/json"), "error content type was {ct:?}");
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        ct.starts_with("application/json"),
+        "error content type was {ct:?}"
+    );
     let body: Value = res.json().await.expect("JSON error body");
     assert_eq!(body["error"]["code"], code, "error code in {body}");
-    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "message in {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "message in {body}"
+    );
     body
 }
 
