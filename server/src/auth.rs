@@ -16,6 +16,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::roles::{Permission, Role};
 use crate::startup::AppState;
 use crate::store;
 
@@ -77,7 +78,14 @@ pub struct CurrentUser {
     pub id: String,
     pub org_id: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
+}
+
+impl CurrentUser {
+    /// 403 unless the user's role has `permission`.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        self.role.require(permission)
+    }
 }
 
 impl FromRequest for CurrentUser {

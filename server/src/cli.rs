@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{Secret, Settings};
 use crate::db::Db;
+use crate::roles::Role;
 use crate::startup::Application;
 use crate::{auth, store};
 
@@ -79,9 +80,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     password,
                 },
         } => {
-            if !["admin", "author", "agent", "analyst"].contains(&role.as_str()) {
-                anyhow::bail!("role must be admin, author, agent or analyst");
-            }
+            let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             if password.chars().count() < 8 {
                 anyhow::bail!("use a password of at least 8 characters");
             }
@@ -97,7 +96,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &org,
                 &email,
                 &auth::hash_password(secret.expose())?,
-                &role,
+                role,
             )
             .await?;
             println!("✔ created {role} {email}");

@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod roles;
 pub mod routes;
 pub mod schema;
 pub mod seed;

@@ -12,6 +12,7 @@ use crate::auth;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::roles::Role;
 use crate::store;
 
 /// What the first run created, to print once.
@@ -45,7 +46,7 @@ pub async fn first_run(
         &org_id,
         &settings.admin_email,
         &auth::hash_password(&password)?,
-        "admin",
+        Role::Admin,
     )
     .await?;
     let (demo_tour_id, demo_app_key) = if settings.seed_demo {

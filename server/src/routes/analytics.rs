@@ -7,6 +7,7 @@ use cairn_shared::events::EventKind;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::roles::Permission;
 use crate::startup::AppState;
 use crate::store;
 
@@ -18,6 +19,7 @@ pub async fn tour_steps(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<web::Json<TourStepAnalytics>, ApiError> {
+    user.require(Permission::ReadAnalytics)?;
     let row = store::content::get(&state.db, &user.org_id, ContentKind::Tour, &id)
         .await?
         .ok_or(ApiError::NotFound("tour"))?;

@@ -5,6 +5,7 @@ use cairn_shared::api::AppView;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::roles::Permission;
 use crate::startup::AppState;
 use crate::store;
 
@@ -19,6 +20,7 @@ pub async fn list_apps(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> Result<web::Json<Vec<AppView>>, ApiError> {
+    user.require(Permission::ReadApps)?;
     let apps = store::apps::list(&state.db, &user.org_id).await?;
     Ok(web::Json(
         apps.into_iter()

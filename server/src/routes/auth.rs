@@ -12,7 +12,7 @@ async fn me_of(state: &AppState, user: &CurrentUser) -> Result<Me, ApiError> {
     Ok(Me {
         id: user.id.clone(),
         email: user.email.clone(),
-        role: user.role.clone(),
+        role: user.role.to_string(),
         org_id: user.org_id.clone(),
         org_name: store::users::org_name(&state.db, &user.org_id).await?,
     })

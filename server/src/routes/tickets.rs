@@ -5,6 +5,7 @@ use cairn_shared::api::TicketView;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::roles::Permission;
 use crate::startup::AppState;
 use crate::store::{self, tickets::TicketRow};
 
@@ -28,6 +29,7 @@ pub async fn list_tickets(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> Result<web::Json<Vec<TicketView>>, ApiError> {
+    user.require(Permission::ReadTickets)?;
     let rows = store::tickets::list(&state.db, &user.org_id).await?;
     Ok(web::Json(rows.into_iter().map(view).collect()))
 }
@@ -40,6 +42,7 @@ pub async fn get_ticket(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<web::Json<TicketView>, ApiError> {
+    user.require(Permission::ReadTickets)?;
     let row = store::tickets::get(&state.db, &user.org_id, &id)
         .await?
         .ok_or(ApiError::NotFound("ticket"))?;

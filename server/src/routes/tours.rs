@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
+use crate::roles::Permission;
 use crate::schema;
 use crate::startup::AppState;
 use crate::store::{self, content::ContentRow};
@@ -71,6 +72,7 @@ pub async fn list_tours(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> Result<web::Json<Vec<TourSummary>>, ApiError> {
+    user.require(Permission::ReadContent)?;
     let rows = store::content::list(&state.db, &user.org_id, ContentKind::Tour).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -90,6 +92,7 @@ pub async fn create_tour(
     user: CurrentUser,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
+    user.require(Permission::EditContent)?;
     let mut body = body.into_inner();
     let app_id = body
         .get("app_id")
@@ -132,6 +135,7 @@ pub async fn get_tour(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<web::Json<TourDetail>, ApiError> {
+    user.require(Permission::ReadContent)?;
     Ok(web::Json(detail(&load(&state, &user, &id).await?)?))
 }
 
@@ -146,6 +150,7 @@ pub async fn update_tour(
     id: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<web::Json<TourDetail>, ApiError> {
+    user.require(Permission::EditContent)?;
     let (tour, json) = parse_tour(body.into_inner(), "")?;
     if !store::content::update_draft(
         &state.db,
@@ -172,6 +177,7 @@ pub async fn publish_tour(
     id: web::Path<String>,
     body: web::Json<PublishRequest>,
 ) -> Result<web::Json<Published>, ApiError> {
+    user.require(Permission::PublishContent)?;
     let (version, app_id) = store::content::publish(
         &state.db,
         &user.org_id,

@@ -5,6 +5,11 @@ use sqlx::Row;
 use crate::auth::CurrentUser;
 use crate::db::{Db, new_id, now_ms};
 use crate::error::ApiError;
+use crate::roles::Role;
+
+fn parse_role(s: &str) -> Result<Role, ApiError> {
+    s.parse().map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))
+}
 
 pub async fn create_org(db: &Db, name: &str) -> Result<String, ApiError> {
     let id = new_id();
@@ -45,7 +50,7 @@ pub async fn create_user(
     org_id: &str,
     email: &str,
     password_hash: &str,
-    role: &str,
+    role: Role,
 ) -> Result<String, ApiError> {
     let id = new_id();
     let res = sqlx::query(
@@ -56,7 +61,7 @@ pub async fn create_user(
     .bind(org_id)
     .bind(email.to_lowercase())
     .bind(password_hash)
-    .bind(role)
+    .bind(role.as_str())
     .bind(now_ms())
     .execute(&db.pool)
     .await?;
@@ -84,7 +89,7 @@ pub async fn find_for_login(
                 id: r.try_get(0)?,
                 org_id: r.try_get(1)?,
                 email: r.try_get(2)?,
-                role: r.try_get(3)?,
+                role: parse_role(&r.try_get::<String, _>(3)?)?,
             },
             r.try_get(4)?,
         ))
@@ -131,7 +136,7 @@ pub async fn user_for_session(db: &Db, token_hash: &str) -> Result<Option<Curren
             id: r.try_get(0)?,
             org_id: r.try_get(1)?,
             email: r.try_get(2)?,
-            role: r.try_get(3)?,
+            role: parse_role(&r.try_get::<String, _>(3)?)?,
         })
     })
     .transpose()

@@ -6,5 +6,6 @@ mod bad_input;
 mod health;
 mod helpers;
 mod overlay;
+mod roles;
 mod tenancy;
 mod tours;

@@ -26,7 +26,7 @@ async fn another_organisation_sees_nothing() {
         .await
         .expect("org");
     let hash = auth::hash_password("other password 1").expect("hash");
-    store::users::create_user(&db, &org, "eve@other.test", &hash, "admin")
+    store::users::create_user(&db, &org, "eve@other.test", &hash, cairn_server::roles::Role::Admin)
         .await
         .expect("user");
     let eve = Client::builder()
