@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::metrics::METRICS;
 use crate::store::{self, apps::App};
 
 /// A ready-to-send overlay content body.
@@ -30,8 +31,10 @@ impl Caches {
     /// grow memory.
     pub async fn app_by_key(&self, db: &Db, key: &str) -> Result<Option<Arc<App>>, ApiError> {
         if let Some(app) = self.apps.read().ok().and_then(|m| m.get(key).cloned()) {
+            METRICS.cache_hit("app", true);
             return Ok(Some(app));
         }
+        METRICS.cache_hit("app", false);
         let Some(app) = store::apps::by_public_key(db, key).await? else {
             return Ok(None);
         };

@@ -9,6 +9,8 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse};
 
+use crate::metrics::METRICS;
+
 /// Paths a host application's pages call from their own origin.
 fn is_public_path(path: &str) -> bool {
     path.starts_with("/api/v1/overlay/") || path.starts_with("/overlay/")
@@ -62,7 +64,20 @@ pub async fn log_requests(
     let path = req.path().to_string();
     let res = next.call(req).await?;
     let status = res.status().as_u16();
-    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = start.elapsed().as_secs_f64();
+    let ms = elapsed * 1000.0;
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
+    METRICS
+        .http_requests
+        .with_label_values(&[route.as_str(), method.as_str(), &status.to_string()])
+        .inc();
+    METRICS
+        .http_duration
+        .with_label_values(&[route.as_str()])
+        .observe(elapsed);
     if status >= 500 {
         tracing::error!(%method, %path, status, ms, "request");
     } else if status >= 400 {

@@ -7,6 +7,8 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod metrics;
+pub mod rate_limit;
 pub mod roles;
 pub mod routes;
 pub mod schema;

@@ -47,9 +47,18 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Author => matches!(permission, ReadContent | EditContent | PublishContent | ReadApps | ReadAnalytics),
-            Role::Agent => matches!(permission, ReadContent | ReadApps | ReadTickets | WorkTickets),
-            Role::Analyst => matches!(permission, ReadContent | ReadApps | ReadTickets | ReadAnalytics),
+            Role::Author => matches!(
+                permission,
+                ReadContent | EditContent | PublishContent | ReadApps | ReadAnalytics
+            ),
+            Role::Agent => matches!(
+                permission,
+                ReadContent | ReadApps | ReadTickets | WorkTickets
+            ),
+            Role::Analyst => matches!(
+                permission,
+                ReadContent | ReadApps | ReadTickets | ReadAnalytics
+            ),
         }
     }
 
@@ -58,7 +67,10 @@ impl Role {
         if self.allows(permission) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden(format!("the {} role cannot do this ({permission:?})", self.as_str())))
+            Err(ApiError::Forbidden(format!(
+                "the {} role cannot do this ({permission:?})",
+                self.as_str()
+            )))
         }
     }
 }

@@ -11,12 +11,14 @@ use utoipa_actix_web::AppExt;
 use crate::cache::Caches;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::rate_limit::Limits;
 use crate::{error, http, routes, seed, web_assets};
 
 /// What every handler can reach.
 pub struct AppState {
     pub db: Db,
     pub caches: Caches,
+    pub limits: Limits,
     pub public_url: String,
 }
 
@@ -40,6 +42,7 @@ impl Application {
         let state = web::Data::new(AppState {
             db,
             caches: Caches::default(),
+            limits: Limits::default(),
             public_url: public_url.clone(),
         });
         let max_body = settings.max_body_bytes;
@@ -57,6 +60,7 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(error::query_error))
                 .service(routes::health::healthz)
                 .service(routes::health::readyz)
+                .service(crate::metrics::metrics)
                 .service(utoipa_actix_web::scope("/api/v1").configure(routes::configure))
                 .split_for_parts();
             let api = web::Data::new(routes::openapi::finish(api));

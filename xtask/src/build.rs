@@ -34,8 +34,16 @@ struct Bundle {
 }
 
 const BUNDLES: [Bundle; 2] = [
-    Bundle { package: "cairn-overlay", folder: "overlay", statics: "overlay/loader" },
-    Bundle { package: "cairn-editor", folder: "editor", statics: "editor/static" },
+    Bundle {
+        package: "cairn-overlay",
+        folder: "overlay",
+        statics: "overlay/loader",
+    },
+    Bundle {
+        package: "cairn-editor",
+        folder: "editor",
+        statics: "editor/static",
+    },
 ];
 
 /// Builds both bundles; returns the output folder.
@@ -55,7 +63,10 @@ pub fn bundles() -> Result<PathBuf> {
         }
         fs::create_dir_all(&out)?;
         let crate_name = b.package.replace('-', "_");
-        let wasm = target_dir().join(TARGET).join("wasm").join(format!("{crate_name}.wasm"));
+        let wasm = target_dir()
+            .join(TARGET)
+            .join("wasm")
+            .join(format!("{crate_name}.wasm"));
         let mut bindgen = wasm_bindgen_cli_support::Bindgen::new();
         bindgen
             .input_path(&wasm)
@@ -91,7 +102,9 @@ fn gzip_len(bytes: &[u8]) -> Result<usize> {
 pub fn print_sizes(web: &Path) -> Result<()> {
     for b in &BUNDLES {
         let dir = web.join(b.folder);
-        let Ok(entries) = fs::read_dir(&dir) else { continue };
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
         let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
         files.sort();
         let (mut raw, mut gz) = (0, 0);
@@ -100,10 +113,19 @@ pub fn print_sizes(web: &Path) -> Result<()> {
             let g = gzip_len(&bytes)?;
             raw += bytes.len();
             gz += g;
-            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = f
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             eprintln!("    {:<28} {:>9} B  {:>8} B gz", name, bytes.len(), g);
         }
-        eprintln!("  {:<30} {:>9} B  {:>8} B gz  ({:.1} KiB gz)", b.folder, raw, gz, gz as f64 / 1024.0);
+        eprintln!(
+            "  {:<30} {:>9} B  {:>8} B gz  ({:.1} KiB gz)",
+            b.folder,
+            raw,
+            gz,
+            gz as f64 / 1024.0
+        );
     }
     Ok(())
 }

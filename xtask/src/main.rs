@@ -45,7 +45,10 @@ fn try_main() -> Result<()> {
 
 /// The workspace root.
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 pub fn cargo() -> Command {
@@ -57,7 +60,9 @@ pub fn cargo() -> Command {
 /// Runs a command, failing with its description when it fails.
 pub fn run_cmd(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
-    let status = cmd.status().with_context(|| format!("cannot start {shown}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed ({status})");
     }
@@ -68,7 +73,19 @@ fn run(args: &[String]) -> Result<()> {
     prereq::wasm_target()?;
     build::bundles()?;
     eprintln!("▸ building and starting cairn…");
-    run_cmd(cargo().args(["run", "--quiet", "--package", "cairn-server", "--bin", "cairn", "--"]).args(args))
+    run_cmd(
+        cargo()
+            .args([
+                "run",
+                "--quiet",
+                "--package",
+                "cairn-server",
+                "--bin",
+                "cairn",
+                "--",
+            ])
+            .args(args),
+    )
 }
 
 fn test(args: &[String]) -> Result<()> {
@@ -100,10 +117,13 @@ fn test(args: &[String]) -> Result<()> {
             eprintln!("▸ integration tests on PostgreSQL ({url})");
             let mut cmd = cargo();
             runner(&mut cmd);
-            cmd.args(["--package", "cairn-server", "--test", "api"]).env("CAIRN_TEST_DATABASE_URL", url);
+            cmd.args(["--package", "cairn-server", "--test", "api"])
+                .env("CAIRN_TEST_DATABASE_URL", url);
             run_cmd(&mut cmd)?;
         }
-        None if env::var_os("CI").is_some() => bail!("PostgreSQL does not answer on 127.0.0.1:5432 (CI needs it)"),
+        None if env::var_os("CI").is_some() => {
+            bail!("PostgreSQL does not answer on 127.0.0.1:5432 (CI needs it)")
+        }
         None => eprintln!("▸ PostgreSQL not found on 127.0.0.1:5432: skipped the PostgreSQL leg"),
     }
     Ok(())

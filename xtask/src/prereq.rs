@@ -11,7 +11,10 @@ use anyhow::{Result, bail};
 use crate::run_cmd;
 
 fn succeeds(cmd: &mut Command) -> bool {
-    cmd.stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success())
+    cmd.stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 pub fn wasm_target() -> Result<()> {
@@ -23,13 +26,20 @@ pub fn wasm_target() -> Result<()> {
         .unwrap_or(false);
     if !installed {
         eprintln!("▸ adding the wasm32-unknown-unknown target");
-        run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]).current_dir(crate::project_root()))?;
+        run_cmd(
+            Command::new("rustup")
+                .args(["target", "add", "wasm32-unknown-unknown"])
+                .current_dir(crate::project_root()),
+        )?;
     }
     Ok(())
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// Chromium and ChromeDriver for the end-to-end tests.
@@ -39,11 +49,20 @@ pub fn browser() -> Result<()> {
         return Ok(());
     }
     if !is_root() {
-        bail!("the end-to-end tests need Chromium and ChromeDriver: run `sudo apt-get install -y chromium chromium-driver`");
+        bail!(
+            "the end-to-end tests need Chromium and ChromeDriver: run `sudo apt-get install -y chromium chromium-driver`"
+        );
     }
     eprintln!("▸ installing chromium and chromium-driver with apt-get");
     run_cmd(Command::new("apt-get").arg("update").arg("-q"))?;
-    run_cmd(Command::new("apt-get").args(["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"]))
+    run_cmd(Command::new("apt-get").args([
+        "install",
+        "-y",
+        "-q",
+        "--no-install-recommends",
+        "chromium",
+        "chromium-driver",
+    ]))
 }
 
 pub fn has_nextest() -> bool {

@@ -27,6 +27,16 @@ pub async fn login(
     req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    // Throttle guesses per account and per address.
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    state
+        .limits
+        .login_email
+        .check(&body.email.trim().to_lowercase())?;
+    state.limits.login_ip.check(&ip)?;
     let found = store::users::find_for_login(&state.db, &body.email).await?;
     // Verify against a dummy hash when the user is unknown, so timing does not reveal which emails exist.
     let (user, hash) = match found {

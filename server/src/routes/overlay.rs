@@ -14,6 +14,7 @@ use cairn_shared::tickets::{MAX_MESSAGE_CHARS, StuckReport, TicketFiled, TicketS
 use serde_json::json;
 
 use crate::error::ApiError;
+use crate::metrics::METRICS;
 use crate::startup::AppState;
 use crate::store::{self, apps::App};
 
@@ -21,7 +22,14 @@ use crate::store::{self, apps::App};
 pub const MAX_OVERLAY_BODY: usize = 256 * 1024;
 
 /// The application of an overlay request, from its public key, with the caller's origin checked.
-pub struct AppKey(pub Arc<App>);
+pub struct AppKey(pub Arc<App>, pub String);
+
+impl AppKey {
+    /// The rate-limit key of this caller: application and client IP.
+    fn caller(&self) -> String {
+        format!("{}|{}", self.0.id, self.1)
+    }
+}
 
 impl FromRequest for AppKey {
     type Error = ApiError;
@@ -41,6 +49,10 @@ impl FromRequest for AppKey {
             .map(str::to_string);
         let info = req.connection_info();
         let own_origin = format!("{}://{}", info.scheme(), info.host());
+        let ip = req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
             let key = key
@@ -65,7 +77,7 @@ impl FromRequest for AppKey {
                     )));
                 }
             }
-            Ok(AppKey(app))
+            Ok(AppKey(app, ip))
         })
     }
 }
@@ -113,6 +125,7 @@ pub async fn events(
     app: AppKey,
     body: web::Json<EventBatch>,
 ) -> Result<web::Json<EventBatchAccepted>, ApiError> {
+    state.limits.overlay.check(&app.caller())?;
     let batch = body.into_inner();
     if batch.events.len() > MAX_BATCH {
         return Err(ApiError::unprocessable(
@@ -158,6 +171,7 @@ pub async fn file_ticket(
     app: AppKey,
     body: web::Json<StuckReport>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.tickets.check(&app.caller())?;
     let report = body.into_inner();
     let message = report.message.trim();
     if message.is_empty() || message.chars().count() > MAX_MESSAGE_CHARS {
@@ -174,6 +188,7 @@ pub async fn file_ticket(
         &report.context,
     )
     .await?;
+    METRICS.tickets_filed.inc();
     tracing::info!(ticket = number, app = %app.0.name, tour = ?report.context.tour_id, step = ?report.context.step_id, "ticket filed");
     Ok(HttpResponse::Created().json(TicketFiled {
         id,

@@ -8,7 +8,8 @@ use crate::error::ApiError;
 use crate::roles::Role;
 
 fn parse_role(s: &str) -> Result<Role, ApiError> {
-    s.parse().map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))
+    s.parse()
+        .map_err(|e: String| ApiError::Internal(anyhow::anyhow!(e)))
 }
 
 pub async fn create_org(db: &Db, name: &str) -> Result<String, ApiError> {

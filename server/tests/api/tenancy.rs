@@ -26,9 +26,15 @@ async fn another_organisation_sees_nothing() {
         .await
         .expect("org");
     let hash = auth::hash_password("other password 1").expect("hash");
-    store::users::create_user(&db, &org, "eve@other.test", &hash, cairn_server::roles::Role::Admin)
-        .await
-        .expect("user");
+    store::users::create_user(
+        &db,
+        &org,
+        "eve@other.test",
+        &hash,
+        cairn_server::roles::Role::Admin,
+    )
+    .await
+    .expect("user");
     let eve = Client::builder()
         .cookie_store(true)
         .build()

@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 use crate::harness::{Browser, in_overlay};
 
 async fn admin_client(server: &TestServer) -> reqwest::Client {
-    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
     let res = client
         .post(format!("{}/api/v1/auth/login", server.url))
         .json(&json!({ "email": TEST_ADMIN_EMAIL, "password": TEST_ADMIN_PASSWORD }))
@@ -21,18 +24,32 @@ async fn admin_client(server: &TestServer) -> reqwest::Client {
 }
 
 async fn get_json(client: &reqwest::Client, url: String) -> Value {
-    client.get(url).send().await.expect("get").json().await.expect("json")
+    client
+        .get(url)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
 }
 
 #[tokio::test]
 async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
     let server = TestServer::spawn().await.expect("server");
     let browser = Browser::start().await;
-    browser.client.goto(&format!("{}/demo/", server.url)).await.expect("open /demo/");
+    browser
+        .client
+        .goto(&format!("{}/demo/", server.url))
+        .await
+        .expect("open /demo/");
 
     // Step 1 is shown, titled as authored, next to its element.
     let title = browser
-        .wait_for("the first step", &format!("{}.textContent", in_overlay("[data-cairn=step-title]")))
+        .wait_for(
+            "the first step",
+            &format!("{}.textContent", in_overlay("[data-cairn=step-title]")),
+        )
         .await;
     assert_eq!(title, "Start a new request");
     let geometry = browser
@@ -44,22 +61,41 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
         .await;
     assert_eq!(geometry["visible"], true, "{geometry}");
     let gap = geometry["gap"].as_f64().expect("gap");
-    assert!((0.0..40.0).contains(&gap), "the popover sits just below its element (placement bottom): {geometry}");
-    assert!(geometry["overlapX"].as_f64().expect("overlap") > 0.0, "and horizontally next to it: {geometry}");
+    assert!(
+        (0.0..40.0).contains(&gap),
+        "the popover sits just below its element (placement bottom): {geometry}"
+    );
+    assert!(
+        geometry["overlapX"].as_f64().expect("overlap") > 0.0,
+        "and horizontally next to it: {geometry}"
+    );
     assert_eq!(
-        browser.js(&format!("return {}.getAttribute('data-element-found')", in_overlay("[data-cairn=step]"))).await,
+        browser
+            .js(&format!(
+                "return {}.getAttribute('data-element-found')",
+                in_overlay("[data-cairn=step]")
+            ))
+            .await,
         "true"
     );
 
     // Next → step 2.
     browser.click_overlay("[data-cairn=next]").await;
     browser
-        .wait_for("step 2", &format!("{}.getAttribute('data-step-id') === 'supplier'", in_overlay("[data-cairn=step]")))
+        .wait_for(
+            "step 2",
+            &format!(
+                "{}.getAttribute('data-step-id') === 'supplier'",
+                in_overlay("[data-cairn=step]")
+            ),
+        )
         .await;
 
     // Still stuck? → the form → a ticket number.
     browser.click_overlay("[data-cairn=stuck]").await;
-    browser.wait_for("the stuck form", &in_overlay("[data-cairn=stuck-form]")).await;
+    browser
+        .wait_for("the stuck form", &in_overlay("[data-cairn=stuck-form]"))
+        .await;
     browser
         .js(&format!(
             "var t = {}; t.value = 'I cannot find our usual supplier in the list'; t.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;",
@@ -68,63 +104,112 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
         .await;
     browser.click_overlay("[data-cairn=stuck-submit]").await;
     let number = browser
-        .wait_for("the ticket number", &format!("{}.textContent", in_overlay("[data-cairn=ticket-number]")))
+        .wait_for(
+            "the ticket number",
+            &format!("{}.textContent", in_overlay("[data-cairn=ticket-number]")),
+        )
         .await;
-    assert!(number.as_str().is_some_and(|n| n.contains("#1")), "ticket number shown: {number}");
+    assert!(
+        number.as_str().is_some_and(|n| n.contains("#1")),
+        "ticket number shown: {number}"
+    );
 
     // The help desk sees the ticket with the step's whole context.
     let admin = admin_client(&server).await;
     let tickets = get_json(&admin, format!("{}/api/v1/tickets", server.url)).await;
     let ticket = &tickets[0];
     assert_eq!(ticket["number"], 1);
-    assert_eq!(ticket["message"], "I cannot find our usual supplier in the list");
+    assert_eq!(
+        ticket["message"],
+        "I cannot find our usual supplier in the list"
+    );
     assert_eq!(ticket["app_name"], "Acme Purchasing (demo)");
     let ctx = &ticket["context"];
-    assert!(ctx["page_url"].as_str().is_some_and(|u| u.contains("/demo/")), "{ctx}");
+    assert!(
+        ctx["page_url"]
+            .as_str()
+            .is_some_and(|u| u.contains("/demo/")),
+        "{ctx}"
+    );
     assert_eq!(ctx["tour_id"], server.demo_tour_id.as_str());
     assert_eq!(ctx["step_id"], "supplier");
     assert_eq!(ctx["step_index"], 1);
     assert_eq!(ctx["version"], 1);
     assert_eq!(ctx["element_found"], true);
     assert_eq!(ctx["steps_seen"], json!(["new-request", "supplier"]));
-    assert!(ctx["user_agent"].as_str().is_some_and(|ua| ua.contains("Chrome")), "{ctx}");
-    assert!(ctx["viewport"]["width"].as_u64().is_some_and(|w| w > 0), "{ctx}");
-    assert!(ctx["viewport"]["height"].as_u64().is_some_and(|h| h > 0), "{ctx}");
+    assert!(
+        ctx["user_agent"]
+            .as_str()
+            .is_some_and(|ua| ua.contains("Chrome")),
+        "{ctx}"
+    );
+    assert!(
+        ctx["viewport"]["width"].as_u64().is_some_and(|w| w > 0),
+        "{ctx}"
+    );
+    assert!(
+        ctx["viewport"]["height"].as_u64().is_some_and(|h| h > 0),
+        "{ctx}"
+    );
 
     // The step table counts the views and the ticket on step 2 (events arrive in batches).
-    let url = format!("{}/api/v1/analytics/tours/{}/steps", server.url, server.demo_tour_id);
+    let url = format!(
+        "{}/api/v1/analytics/tours/{}/steps",
+        server.url, server.demo_tour_id
+    );
     let deadline = Instant::now() + Duration::from_secs(15);
     let stats = loop {
         let stats = get_json(&admin, url.clone()).await;
         let s = &stats["steps"];
-        if s[0]["views"].as_i64() >= Some(1) && s[1]["views"].as_i64() >= Some(1) && s[1]["stuck_opened"].as_i64() >= Some(1) {
+        if s[0]["views"].as_i64() >= Some(1)
+            && s[1]["views"].as_i64() >= Some(1)
+            && s[1]["stuck_opened"].as_i64() >= Some(1)
+        {
             break stats;
         }
-        assert!(Instant::now() < deadline, "events never reached the step table: {stats}");
+        assert!(
+            Instant::now() < deadline,
+            "events never reached the step table: {stats}"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     let steps = &stats["steps"];
     assert_eq!(steps[0]["advances"], 1, "{stats}");
     assert_eq!(steps[1]["tickets"], 1, "{stats}");
     assert_eq!(steps[0]["tickets"], 0, "{stats}");
-    assert!(steps[1]["tickets_per_1000_views"].as_f64().is_some_and(|r| r > 0.0), "{stats}");
+    assert!(
+        steps[1]["tickets_per_1000_views"]
+            .as_f64()
+            .is_some_and(|r| r > 0.0),
+        "{stats}"
+    );
 
     // Back to the tour: close the form, walk to the end; the last step completes the tour.
     browser.click_overlay("[data-cairn=stuck-cancel]").await;
     let steps_total = 4;
     for _ in 1..steps_total {
-        browser.wait_for("a step", &in_overlay("[data-cairn=next]")).await;
+        browser
+            .wait_for("a step", &in_overlay("[data-cairn=next]"))
+            .await;
         browser.click_overlay("[data-cairn=next]").await;
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
-    browser.wait_for("the tour to close", &format!("!{}", in_overlay("[data-cairn=step]"))).await;
+    browser
+        .wait_for(
+            "the tour to close",
+            &format!("!{}", in_overlay("[data-cairn=step]")),
+        )
+        .await;
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let stats = get_json(&admin, url.clone()).await;
         if stats["steps"][3]["completions"].as_i64() == Some(1) {
             break;
         }
-        assert!(Instant::now() < deadline, "completion never counted: {stats}");
+        assert!(
+            Instant::now() < deadline,
+            "completion never counted: {stats}"
+        );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let _ = browser.client.clone().close().await;

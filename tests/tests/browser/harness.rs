@@ -17,7 +17,10 @@ pub struct Browser {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 impl Browser {
@@ -30,8 +33,11 @@ impl Browser {
             .process_group(0)
             .spawn()
             .expect("chromedriver runs (cargo xtask test installs it)");
-        let profile = std::env::temp_dir().join(format!("cairn-chromium-{}-{port}", std::process::id()));
-        let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists());
+        let profile =
+            std::env::temp_dir().join(format!("cairn-chromium-{}-{port}", std::process::id()));
+        let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
         let mut options = json!({
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -44,21 +50,31 @@ impl Browser {
         caps.insert("goog:chromeOptions".into(), options);
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = loop {
-            let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{port}"))
-                .await;
+            let attempt =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(&format!("http://127.0.0.1:{port}"))
+                    .await;
             match attempt {
                 Ok(c) => break c,
-                Err(e) if Instant::now() > deadline => panic!("cannot start a Chromium session: {e}"),
+                Err(e) if Instant::now() > deadline => {
+                    panic!("cannot start a Chromium session: {e}")
+                }
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         };
-        Browser { client, driver, profile }
+        Browser {
+            client,
+            driver,
+            profile,
+        }
     }
 
     pub async fn js(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
     /// Polls `expression` (JavaScript) until it is truthy; returns its value.
@@ -67,7 +83,8 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let v = self.js(&script).await;
-            let truthy = !matches!(&v, Value::Null | Value::Bool(false)) && v != json!("") && v != json!(0);
+            let truthy =
+                !matches!(&v, Value::Null | Value::Bool(false)) && v != json!("") && v != json!(0);
             if truthy {
                 return v;
             }
@@ -85,19 +102,29 @@ impl Browser {
             "var el = document.getElementById('cairn-root').shadowRoot.querySelector({sel}); if (!el) return false; el.click(); return true;",
             sel = json!(selector)
         );
-        assert_eq!(self.js(&script).await, json!(true), "overlay element {selector} to click");
+        assert_eq!(
+            self.js(&script).await,
+            json!(true),
+            "overlay element {selector} to click"
+        );
     }
 }
 
 /// JavaScript that finds `selector` inside the overlay's shadow root.
 pub fn in_overlay(selector: &str) -> String {
-    format!("document.getElementById('cairn-root').shadowRoot.querySelector({})", json!(selector))
+    format!(
+        "document.getElementById('cairn-root').shadowRoot.querySelector({})",
+        json!(selector)
+    )
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
         // chromedriver leads its own process group; Chromium and its helpers are in it.
-        let _ = Command::new("kill").arg("-KILL").arg(format!("-{}", self.driver.id())).status();
+        let _ = Command::new("kill")
+            .arg("-KILL")
+            .arg(format!("-{}", self.driver.id()))
+            .status();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }
