@@ -79,14 +79,26 @@ pub struct CurrentUser {
     pub org_id: String,
     pub email: String,
     pub role: Role,
+    /// For an API token: what it was limited to (on top of its user's role). `None` for a session.
+    pub scopes: Option<Vec<Permission>>,
 }
 
 impl CurrentUser {
-    /// 403 unless the user's role has `permission`.
+    /// 403 unless the user's role (and, for a token, its scopes) grant `permission`.
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
-        self.role.require(permission)
+        self.role.require(permission)?;
+        match &self.scopes {
+            Some(scopes) if !scopes.contains(&permission) => Err(ApiError::Forbidden(format!(
+                "this API token lacks the {} scope",
+                permission.scope()
+            ))),
+            _ => Ok(()),
+        }
     }
 }
+
+/// Prefix of API tokens, so leaked ones are easy to recognise and scan for.
+pub const TOKEN_PREFIX: &str = "cairn_";
 
 impl FromRequest for CurrentUser {
     type Error = ApiError;
@@ -95,14 +107,26 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+        let bearer = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
         let cross_site = is_cross_site_write(req);
         Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
+            // A bearer token is not sent by browsers on their own, so it needs no CSRF defence.
+            if let Some(bearer) = bearer {
+                return store::tokens::user_for_token(&state.db, &sha256_hex(&bearer))
+                    .await?
+                    .ok_or(ApiError::Unauthorized);
+            }
             // SameSite=Strict already keeps the cookie off cross-site requests; this refuses a
             // state-changing request from a foreign origin even if a browser ignores that.
             if cross_site {
                 return Err(ApiError::Forbidden("cross-origin request refused".into()));
             }
-            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
             let token = token.ok_or(ApiError::Unauthorized)?;
             store::users::user_for_session(&state.db, &sha256_hex(&token))
                 .await?

@@ -31,6 +31,39 @@ pub enum Permission {
     ManageUsers,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 9] = [
+        Permission::ReadContent,
+        Permission::EditContent,
+        Permission::PublishContent,
+        Permission::ReadApps,
+        Permission::ManageApps,
+        Permission::ReadTickets,
+        Permission::WorkTickets,
+        Permission::ReadAnalytics,
+        Permission::ManageUsers,
+    ];
+
+    /// The API-token scope that grants this permission.
+    pub fn scope(self) -> &'static str {
+        match self {
+            Permission::ReadContent => "content:read",
+            Permission::EditContent => "content:write",
+            Permission::PublishContent => "content:publish",
+            Permission::ReadApps => "apps:read",
+            Permission::ManageApps => "apps:write",
+            Permission::ReadTickets => "tickets:read",
+            Permission::WorkTickets => "tickets:write",
+            Permission::ReadAnalytics => "analytics:read",
+            Permission::ManageUsers => "users:write",
+        }
+    }
+
+    pub fn from_scope(scope: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.scope() == scope)
+    }
+}
+
 impl Role {
     pub const ALL: [Role; 4] = [Role::Admin, Role::Author, Role::Agent, Role::Analyst];
 

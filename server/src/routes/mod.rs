@@ -8,6 +8,7 @@ pub mod health;
 pub mod openapi;
 pub mod overlay;
 pub mod tickets;
+pub mod tokens;
 pub mod tours;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,6 +26,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tours::get_tour)
         .service(tours::update_tour)
         .service(tours::publish_tour)
+        .service(tokens::create_token)
+        .service(tokens::list_tokens)
+        .service(tokens::revoke_token)
         .service(tickets::list_tickets)
         .service(tickets::get_ticket)
         .service(analytics::tour_steps)

@@ -9,4 +9,5 @@ mod limits;
 mod overlay;
 mod roles;
 mod tenancy;
+mod tokens;
 mod tours;
