@@ -178,3 +178,46 @@ pub struct OverlayContent {
     pub tooltips: Vec<PublishedTooltip>,
     pub checklists: Vec<PublishedChecklist>,
 }
+
+/// One published version of a document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VersionView {
+    pub version: u32,
+    pub message: String,
+    /// Email of the author who published it, if known.
+    pub published_by: Option<String>,
+    pub published_at: i64,
+}
+
+/// A version with its frozen document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TourVersion {
+    #[serde(flatten)]
+    pub meta: VersionView,
+    pub document: Tour,
+}
+
+/// `POST /api/v1/tours/{id}/rollback`: publish an older version's document again, as a new version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RollbackRequest {
+    pub version: u32,
+}
+
+/// One difference between two documents.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Change {
+    /// JSON pointer of what changed.
+    pub pointer: String,
+    /// `added`, `removed` or `changed`.
+    pub op: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub before: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub after: Option<serde_json::Value>,
+}

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod content;
+pub mod diff;
 pub mod events;
 pub mod markdown;
 pub mod targeting;

@@ -10,6 +10,7 @@ pub mod overlay;
 pub mod tickets;
 pub mod tokens;
 pub mod tours;
+pub mod versions;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -26,6 +27,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tours::get_tour)
         .service(tours::update_tour)
         .service(tours::publish_tour)
+        .service(versions::list_versions)
+        .service(versions::get_version)
+        .service(versions::diff)
+        .service(versions::rollback)
         .service(tokens::create_token)
         .service(tokens::list_tokens)
         .service(tokens::revoke_token)

@@ -220,3 +220,38 @@ pub async fn version_document(
     .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
 }
+
+/// A published version's metadata.
+pub struct VersionRow {
+    pub version: i64,
+    pub message: String,
+    pub published_by: Option<String>,
+    pub published_at: i64,
+}
+
+/// Every published version of a document of the organisation, newest first; `None` when the
+/// organisation has no such document.
+pub async fn versions(db: &Db, org_id: &str, kind: ContentKind, id: &str) -> Result<Option<Vec<VersionRow>>, ApiError> {
+    if get(db, org_id, kind, id).await?.is_none() {
+        return Ok(None);
+    }
+    let rows = sqlx::query(
+        "SELECT v.version, v.message, u.email, v.published_at FROM content_versions v
+         LEFT JOIN users u ON u.id = v.published_by
+         WHERE v.content_id = $1 ORDER BY v.version DESC",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(VersionRow {
+                version: r.try_get(0)?,
+                message: r.try_get(1)?,
+                published_by: r.try_get(2)?,
+                published_at: r.try_get(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()
+        .map(Some)
+}

@@ -11,3 +11,4 @@ mod roles;
 mod tenancy;
 mod tokens;
 mod tours;
+mod versions;
