@@ -5,6 +5,7 @@ mod auth;
 mod bad_input;
 mod health;
 mod helpers;
+mod isolation;
 mod limits;
 mod overlay;
 mod roles;
