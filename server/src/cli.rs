@@ -1,4 +1,4 @@
-//! The `cairn` command line: `serve` (default), `migrate`, `user create`.
+//! The `cairn` command line: `serve` (default), `migrate`, `export`, `import`, `user create`.
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +32,16 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Write every content document as a pretty JSON file under DIR (tours as code).
+    Export {
+        /// Folder to write `tours/`, `tooltips/` and `checklists/` into.
+        dir: std::path::PathBuf,
+    },
+    /// Check, then load documents from files or folders (as drafts); nothing is imported if any is invalid.
+    Import {
+        #[arg(required = true)]
+        paths: Vec<std::path::PathBuf>,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -71,6 +81,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db.migrate().await?;
             println!("✔ database migrated ({})", redact(&settings.database_url));
             Ok(())
+        }
+        Command::Export { dir } => {
+            let db = Db::connect(&settings.database_url).await?;
+            db.migrate().await?;
+            let n = crate::transfer::export(&db, &dir).await?;
+            println!("✔ exported {n} document(s) to {}", dir.display());
+            Ok(())
+        }
+        Command::Import { paths } => {
+            let db = Db::connect(&settings.database_url).await?;
+            db.migrate().await?;
+            match crate::transfer::import(&db, &paths).await {
+                Ok((created, updated)) => {
+                    println!(
+                        "✔ imported: {created} created, {updated} updated (as drafts: publish them in the editor)"
+                    );
+                    Ok(())
+                }
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("✘ {e}");
+                    }
+                    anyhow::bail!("{} problem(s); nothing was imported", errors.len())
+                }
+            }
         }
         Command::User {
             command:

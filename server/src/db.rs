@@ -93,14 +93,13 @@ fn sqlite_url(url: &str) -> Result<String, DbError> {
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
     let (file, query) = path.split_once('?').unwrap_or((path, ""));
-    if file != ":memory:" {
-        if let Some(parent) = Path::new(file)
+    if file != ":memory:"
+        && let Some(parent) = Path::new(file)
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| DbError::CreateDir(parent.display().to_string(), e))?;
-        }
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| DbError::CreateDir(parent.display().to_string(), e))?;
     }
     let mode = if query.contains("mode=") {
         String::new()

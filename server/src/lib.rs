@@ -17,4 +17,5 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod testing;
+pub mod transfer;
 pub mod web_assets;

@@ -349,13 +349,13 @@ impl Tour {
             if step.title.trim().is_empty() {
                 err(format!("/steps/{i}/title"), "a step needs a title");
             }
-            if let Some(target) = &step.target {
-                if target.strategies.is_empty() {
-                    err(
-                        format!("/steps/{i}/target/strategies"),
-                        "an anchored step needs at least one way to find its element",
-                    );
-                }
+            if let Some(target) = &step.target
+                && target.strategies.is_empty()
+            {
+                err(
+                    format!("/steps/{i}/target/strategies"),
+                    "an anchored step needs at least one way to find its element",
+                );
             }
         }
         errors

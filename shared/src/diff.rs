@@ -19,7 +19,10 @@ fn escape(key: &str) -> String {
 fn walk(a: &Value, b: &Value, pointer: String, out: &mut Vec<Change>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys().filter(|k| !x.contains_key(*k))).collect();
+            let mut keys: Vec<&String> = x
+                .keys()
+                .chain(y.keys().filter(|k| !x.contains_key(*k)))
+                .collect();
             keys.sort();
             for k in keys {
                 let p = format!("{pointer}/{}", escape(k));
@@ -48,7 +51,12 @@ fn walk(a: &Value, b: &Value, pointer: String, out: &mut Vec<Change>) {
 }
 
 fn change(pointer: String, op: &str, before: Option<&Value>, after: Option<&Value>) -> Change {
-    Change { pointer, op: op.to_string(), before: before.cloned(), after: after.cloned() }
+    Change {
+        pointer,
+        op: op.to_string(),
+        before: before.cloned(),
+        after: after.cloned(),
+    }
 }
 
 #[cfg(test)]
@@ -62,7 +70,10 @@ mod tests {
         let a = json!({ "title": "A", "steps": [ { "id": "s1", "title": "One" } ], "gone": 1, "a/b": 1 });
         let b = json!({ "title": "B", "steps": [ { "id": "s1", "title": "One" }, { "id": "s2" } ], "a/b": 2 });
         let changes = diff(&a, &b);
-        let summary: Vec<(String, String)> = changes.iter().map(|c| (c.pointer.clone(), c.op.clone())).collect();
+        let summary: Vec<(String, String)> = changes
+            .iter()
+            .map(|c| (c.pointer.clone(), c.op.clone()))
+            .collect();
         assert_eq!(
             summary,
             [

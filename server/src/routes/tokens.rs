@@ -42,10 +42,17 @@ pub struct TokenView {
 #[utoipa::path(tag = "tokens", request_body = NewToken, responses((status = 201, body = CreatedToken),
     (status = 403, body = cairn_shared::api::ErrorBody), (status = 422, body = cairn_shared::api::ErrorBody)))]
 #[post("/tokens")]
-pub async fn create_token(state: web::Data<AppState>, user: CurrentUser, body: web::Json<NewToken>) -> Result<HttpResponse, ApiError> {
+pub async fn create_token(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<NewToken>,
+) -> Result<HttpResponse, ApiError> {
     user.require(Permission::ManageUsers)?;
     let NewToken { name, scopes } = body.into_inner();
-    let unknown: Vec<_> = scopes.iter().filter(|s| Permission::from_scope(s).is_none()).collect();
+    let unknown: Vec<_> = scopes
+        .iter()
+        .filter(|s| Permission::from_scope(s).is_none())
+        .collect();
     if name.trim().is_empty() || scopes.is_empty() || !unknown.is_empty() {
         return Err(ApiError::unprocessable(
             "give the token a name and at least one known scope",
@@ -53,14 +60,24 @@ pub async fn create_token(state: web::Data<AppState>, user: CurrentUser, body: w
         ));
     }
     let token = format!("{TOKEN_PREFIX}{}", auth::random_token(24));
-    let id = store::tokens::create(&state.db, &user, name.trim(), &auth::sha256_hex(&token), &scopes).await?;
+    let id = store::tokens::create(
+        &state.db,
+        &user,
+        name.trim(),
+        &auth::sha256_hex(&token),
+        &scopes,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(CreatedToken { id, token }))
 }
 
 /// The organisation's tokens (never their secrets).
 #[utoipa::path(tag = "tokens", responses((status = 200, body = [TokenView]), (status = 403, body = cairn_shared::api::ErrorBody)))]
 #[get("/tokens")]
-pub async fn list_tokens(state: web::Data<AppState>, user: CurrentUser) -> Result<web::Json<Vec<TokenView>>, ApiError> {
+pub async fn list_tokens(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<web::Json<Vec<TokenView>>, ApiError> {
     user.require(Permission::ManageUsers)?;
     let rows = store::tokens::list(&state.db, &user.org_id).await?;
     Ok(web::Json(
@@ -81,7 +98,11 @@ pub async fn list_tokens(state: web::Data<AppState>, user: CurrentUser) -> Resul
 /// Revokes a token at once.
 #[utoipa::path(tag = "tokens", responses((status = 204), (status = 404, body = cairn_shared::api::ErrorBody)))]
 #[delete("/tokens/{id}")]
-pub async fn revoke_token(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     user.require(Permission::ManageUsers)?;
     if !store::tokens::revoke(&state.db, &user.org_id, &id).await? {
         return Err(ApiError::NotFound("token"));

@@ -19,9 +19,15 @@ fn to_u32(v: i64) -> u32 {
 /// Published versions, newest first.
 #[utoipa::path(tag = "tours", responses((status = 200, body = [VersionView]), (status = 404, body = cairn_shared::api::ErrorBody)))]
 #[get("/tours/{id}/versions")]
-pub async fn list_versions(state: web::Data<AppState>, user: CurrentUser, id: web::Path<String>) -> Result<web::Json<Vec<VersionView>>, ApiError> {
+pub async fn list_versions(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<VersionView>>, ApiError> {
     user.require(Permission::ReadContent)?;
-    let rows = store::content::versions(&state.db, &user.org_id, ContentKind::Tour, &id).await?.ok_or(ApiError::NotFound("tour"))?;
+    let rows = store::content::versions(&state.db, &user.org_id, ContentKind::Tour, &id)
+        .await?
+        .ok_or(ApiError::NotFound("tour"))?;
     Ok(web::Json(
         rows.into_iter()
             .map(|v| VersionView {
@@ -34,10 +40,22 @@ pub async fn list_versions(state: web::Data<AppState>, user: CurrentUser, id: we
     ))
 }
 
-async fn version(state: &AppState, user: &CurrentUser, id: &str, version: u32) -> Result<TourVersion, ApiError> {
-    let rows = store::content::versions(&state.db, &user.org_id, ContentKind::Tour, id).await?.ok_or(ApiError::NotFound("tour"))?;
-    let meta = rows.into_iter().find(|v| v.version == i64::from(version)).ok_or(ApiError::NotFound("version"))?;
-    let doc = store::content::version_document(&state.db, &user.org_id, id, meta.version).await?.ok_or(ApiError::NotFound("version"))?;
+async fn version(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    version: u32,
+) -> Result<TourVersion, ApiError> {
+    let rows = store::content::versions(&state.db, &user.org_id, ContentKind::Tour, id)
+        .await?
+        .ok_or(ApiError::NotFound("tour"))?;
+    let meta = rows
+        .into_iter()
+        .find(|v| v.version == i64::from(version))
+        .ok_or(ApiError::NotFound("version"))?;
+    let doc = store::content::version_document(&state.db, &user.org_id, id, meta.version)
+        .await?
+        .ok_or(ApiError::NotFound("version"))?;
     Ok(TourVersion {
         meta: VersionView {
             version: to_u32(meta.version),
@@ -52,7 +70,11 @@ async fn version(state: &AppState, user: &CurrentUser, id: &str, version: u32) -
 /// One published version with its document.
 #[utoipa::path(tag = "tours", responses((status = 200, body = TourVersion), (status = 404, body = cairn_shared::api::ErrorBody)))]
 #[get("/tours/{id}/versions/{version}")]
-pub async fn get_version(state: web::Data<AppState>, user: CurrentUser, path: web::Path<(String, u32)>) -> Result<web::Json<TourVersion>, ApiError> {
+pub async fn get_version(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, u32)>,
+) -> Result<web::Json<TourVersion>, ApiError> {
     user.require(Permission::ReadContent)?;
     let (id, v) = path.into_inner();
     Ok(web::Json(version(&state, &user, &id, v).await?))
@@ -80,7 +102,9 @@ pub async fn diff(
     let to = match query.to {
         Some(v) => serde_json::to_value(version(&state, &user, &id, v).await?.document)?,
         None => {
-            let row = store::content::get(&state.db, &user.org_id, ContentKind::Tour, &id).await?.ok_or(ApiError::NotFound("tour"))?;
+            let row = store::content::get(&state.db, &user.org_id, ContentKind::Tour, &id)
+                .await?
+                .ok_or(ApiError::NotFound("tour"))?;
             serde_json::from_str::<serde_json::Value>(&row.draft)?
         }
     };
@@ -101,10 +125,28 @@ pub async fn rollback(
     let old = version(&state, &user, &id, body.version).await?;
     let tour: Tour = old.document;
     let json = serde_json::to_string(&tour)?;
-    store::content::update_draft(&state.db, &user.org_id, ContentKind::Tour, &id, &tour.title, &json).await?;
+    store::content::update_draft(
+        &state.db,
+        &user.org_id,
+        ContentKind::Tour,
+        &id,
+        &tour.title,
+        &json,
+    )
+    .await?;
     let message = format!("Rollback to version {}", body.version);
-    let (version, app_id) = store::content::publish(&state.db, &user.org_id, ContentKind::Tour, &id, Some(&user.id), &message).await?;
+    let (version, app_id) = store::content::publish(
+        &state.db,
+        &user.org_id,
+        ContentKind::Tour,
+        &id,
+        Some(&user.id),
+        &message,
+    )
+    .await?;
     state.caches.invalidate_content(&app_id);
     tracing::info!(tour = %id, to = body.version, version, user = %user.email, "rolled back");
-    Ok(web::Json(Published { version: to_u32(version) }))
+    Ok(web::Json(Published {
+        version: to_u32(version),
+    }))
 }

@@ -99,3 +99,12 @@ pub async fn by_public_key(db: &Db, key: &str) -> Result<Option<App>, ApiError> 
     .await?;
     row.as_ref().map(from_row).transpose()
 }
+
+/// The organisation an application belongs to.
+pub async fn org_of(db: &Db, app_id: &str) -> Result<Option<String>, ApiError> {
+    let row = sqlx::query("SELECT org_id FROM apps WHERE id = $1")
+        .bind(app_id)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}

@@ -47,12 +47,26 @@ pub async fn create(
     draft: &str,
 ) -> Result<String, ApiError> {
     let id = new_id();
+    create_with_id(db, &id, org_id, app_id, kind, title, draft).await?;
+    Ok(id)
+}
+
+/// Creates a document with a given id (imports keep ids stable across instances).
+pub async fn create_with_id(
+    db: &Db,
+    id: &str,
+    org_id: &str,
+    app_id: &str,
+    kind: ContentKind,
+    title: &str,
+    draft: &str,
+) -> Result<(), ApiError> {
     let now = now_ms();
     sqlx::query(
         "INSERT INTO content (id, org_id, app_id, kind, title, draft, published_version, draft_changed, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, NULL, 1, $7, $7)",
     )
-    .bind(&id)
+    .bind(id)
     .bind(org_id)
     .bind(app_id)
     .bind(kind.as_str())
@@ -61,7 +75,7 @@ pub async fn create(
     .bind(now)
     .execute(&db.pool)
     .await?;
-    Ok(id)
+    Ok(())
 }
 
 pub async fn list(db: &Db, org_id: &str, kind: ContentKind) -> Result<Vec<ContentRow>, ApiError> {
@@ -231,7 +245,12 @@ pub struct VersionRow {
 
 /// Every published version of a document of the organisation, newest first; `None` when the
 /// organisation has no such document.
-pub async fn versions(db: &Db, org_id: &str, kind: ContentKind, id: &str) -> Result<Option<Vec<VersionRow>>, ApiError> {
+pub async fn versions(
+    db: &Db,
+    org_id: &str,
+    kind: ContentKind,
+    id: &str,
+) -> Result<Option<Vec<VersionRow>>, ApiError> {
     if get(db, org_id, kind, id).await?.is_none() {
         return Ok(None);
     }
@@ -254,4 +273,55 @@ pub async fn versions(db: &Db, org_id: &str, kind: ContentKind, id: &str) -> Res
         })
         .collect::<Result<Vec<_>, ApiError>>()
         .map(Some)
+}
+
+/// A document as exported: identity, owner and draft.
+pub struct ExportRow {
+    pub id: String,
+    pub org_id: String,
+    pub app_id: String,
+    pub kind: ContentKind,
+    pub draft: String,
+}
+
+/// Every document of every organisation, in a stable order.
+pub async fn all_for_export(db: &Db) -> Result<Vec<ExportRow>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT id, org_id, app_id, kind, draft FROM content ORDER BY org_id, kind, id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let kind: String = r.try_get(3)?;
+        let Some(kind) = ContentKind::parse(&kind) else {
+            continue;
+        };
+        out.push(ExportRow {
+            id: r.try_get(0)?,
+            org_id: r.try_get(1)?,
+            app_id: r.try_get(2)?,
+            kind,
+            draft: r.try_get(4)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Who owns a document id, whatever the organisation: (org id, kind).
+pub async fn owner_of(
+    db: &Db,
+    id: &str,
+) -> Result<Option<(String, Option<ContentKind>)>, ApiError> {
+    let row = sqlx::query("SELECT org_id, kind FROM content WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| {
+        Ok((
+            r.try_get(0)?,
+            ContentKind::parse(&r.try_get::<String, _>(1)?),
+        ))
+    })
+    .transpose()
 }

@@ -5,6 +5,6 @@ pub mod apps;
 pub mod content;
 pub mod events;
 pub mod settings;
-pub mod tokens;
 pub mod tickets;
+pub mod tokens;
 pub mod users;

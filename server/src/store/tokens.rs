@@ -103,7 +103,14 @@ pub async fn user_for_token(db: &Db, token_hash: &str) -> Result<Option<CurrentU
         id: r.try_get(0)?,
         org_id: r.try_get(1)?,
         email: r.try_get(2)?,
-        role: role.parse::<Role>().map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
-        scopes: Some(scopes.iter().filter_map(|s| Permission::from_scope(s)).collect()),
+        role: role
+            .parse::<Role>()
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
+        scopes: Some(
+            scopes
+                .iter()
+                .filter_map(|s| Permission::from_scope(s))
+                .collect(),
+        ),
     }))
 }

@@ -139,7 +139,7 @@ pub async fn user_for_session(db: &Db, token_hash: &str) -> Result<Option<Curren
             org_id: r.try_get(1)?,
             email: r.try_get(2)?,
             role: parse_role(&r.try_get::<String, _>(3)?)?,
-                scopes: None,
+            scopes: None,
         })
     })
     .transpose()

@@ -12,4 +12,5 @@ mod roles;
 mod tenancy;
 mod tokens;
 mod tours;
+mod transfer;
 mod versions;

@@ -4,8 +4,18 @@ use serde_json::{Value, json};
 use crate::helpers::{assert_error, spawn_app};
 
 async fn overlay_title(app: &crate::helpers::TestApp) -> String {
-    let content: Value = app.overlay(Method::GET, "/content").send().await.expect("get").json().await.expect("json");
-    content["tours"][0]["doc"]["steps"][0]["title"].as_str().expect("title").to_string()
+    let content: Value = app
+        .overlay(Method::GET, "/content")
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    content["tours"][0]["doc"]["steps"][0]["title"]
+        .as_str()
+        .expect("title")
+        .to_string()
 }
 
 #[tokio::test]
@@ -14,7 +24,12 @@ async fn history_diff_and_rollback() {
     let id = app.server.demo_tour_id.clone();
     let mut doc = serde_json::to_value(cairn_server::seed::demo_tour()).expect("doc");
     doc["steps"][0]["title"] = json!("Start here");
-    app.admin.put(app.url(&format!("/api/v1/tours/{id}"))).json(&doc).send().await.expect("put");
+    app.admin
+        .put(app.url(&format!("/api/v1/tours/{id}")))
+        .json(&doc)
+        .send()
+        .await
+        .expect("put");
     let v2: Value = app
         .admin
         .post(app.url(&format!("/api/v1/tours/{id}/publish")))
@@ -28,16 +43,46 @@ async fn history_diff_and_rollback() {
     assert_eq!(v2["version"], 2);
     assert_eq!(overlay_title(&app).await, "Start here");
 
-    let versions: Value = app.admin.get(app.url(&format!("/api/v1/tours/{id}/versions"))).send().await.expect("get").json().await.expect("json");
+    let versions: Value = app
+        .admin
+        .get(app.url(&format!("/api/v1/tours/{id}/versions")))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(versions[0]["version"], 2);
     assert_eq!(versions[0]["message"], "clearer first step");
-    assert_eq!(versions[0]["published_by"], cairn_server::testing::TEST_ADMIN_EMAIL);
+    assert_eq!(
+        versions[0]["published_by"],
+        cairn_server::testing::TEST_ADMIN_EMAIL
+    );
     assert_eq!(versions[1]["version"], 1);
 
-    let diff: Value = app.admin.get(app.url(&format!("/api/v1/tours/{id}/diff?from=1&to=2"))).send().await.expect("get").json().await.expect("json");
-    assert_eq!(diff, json!([{ "pointer": "/steps/0/title", "op": "changed", "before": "Start a new request", "after": "Start here" }]));
+    let diff: Value = app
+        .admin
+        .get(app.url(&format!("/api/v1/tours/{id}/diff?from=1&to=2")))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        diff,
+        json!([{ "pointer": "/steps/0/title", "op": "changed", "before": "Start a new request", "after": "Start here" }])
+    );
 
-    let v1: Value = app.admin.get(app.url(&format!("/api/v1/tours/{id}/versions/1"))).send().await.expect("get").json().await.expect("json");
+    let v1: Value = app
+        .admin
+        .get(app.url(&format!("/api/v1/tours/{id}/versions/1")))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(v1["document"]["steps"][0]["title"], "Start a new request");
 
     let v3: Value = app
@@ -52,10 +97,23 @@ async fn history_diff_and_rollback() {
         .expect("json");
     assert_eq!(v3["version"], 3);
     assert_eq!(overlay_title(&app).await, "Start a new request");
-    let tour: Value = app.admin.get(app.url(&format!("/api/v1/tours/{id}"))).send().await.expect("get").json().await.expect("json");
+    let tour: Value = app
+        .admin
+        .get(app.url(&format!("/api/v1/tours/{id}")))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(tour["draft"]["steps"][0]["title"], "Start a new request");
     assert_eq!(tour["published_version"], 3);
 
-    let res = app.admin.get(app.url(&format!("/api/v1/tours/{id}/versions/99"))).send().await.expect("get");
+    let res = app
+        .admin
+        .get(app.url(&format!("/api/v1/tours/{id}/versions/99")))
+        .send()
+        .await
+        .expect("get");
     assert_error(res, 404, "not_found").await;
 }
