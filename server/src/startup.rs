@@ -9,6 +9,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
 use crate::cache::Caches;
+use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::rate_limit::Limits;
@@ -19,6 +20,7 @@ pub struct AppState {
     pub db: Db,
     pub caches: Caches,
     pub limits: Limits,
+    pub clock: Clock,
     pub public_url: String,
 }
 
@@ -28,6 +30,8 @@ pub struct Application {
     pub public_url: String,
     /// What the first run created (admin login, demo key), to print.
     pub first_run: Option<seed::FirstRun>,
+    /// The server's clock; tests move it forward.
+    pub clock: Clock,
 }
 
 impl Application {
@@ -39,10 +43,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let public_url = settings.public_url_for_port(port);
         let first_run = seed::first_run(&db, &settings, &public_url).await?;
+        let clock = Clock::default();
         let state = web::Data::new(AppState {
             db,
             caches: Caches::default(),
             limits: Limits::default(),
+            clock: clock.clone(),
             public_url: public_url.clone(),
         });
         let max_body = settings.max_body_bytes;
@@ -79,6 +85,7 @@ impl Application {
             server,
             public_url,
             first_run,
+            clock,
         })
     }
 

@@ -19,6 +19,8 @@ pub struct TestServer {
     pub database_url: String,
     pub demo_app_key: String,
     pub demo_tour_id: String,
+    /// The server's clock: `clock.advance_ms(…)` moves time for the server.
+    pub clock: crate::clock::Clock,
     dir: Option<PathBuf>,
 }
 
@@ -50,6 +52,7 @@ impl TestServer {
             .ok_or_else(|| anyhow::anyhow!("the test database was not empty"))?;
         let port = app.port();
         let url = app.public_url.clone();
+        let clock = app.clock.clone();
         tokio::spawn(app.run_until_stopped());
         Ok(TestServer {
             url,
@@ -57,6 +60,7 @@ impl TestServer {
             database_url,
             demo_app_key: first.demo_app_key.unwrap_or_default(),
             demo_tour_id: first.demo_tour_id.unwrap_or_default(),
+            clock,
             dir,
         })
     }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::content::{Checklist, Tooltip, Tour};
+use crate::helpdesk::{Impact, Urgency};
 use crate::tickets::{StepContext, TicketStatus};
 
 /// Every error the API answers: `{"error": {"code", "message", "details"}}`.
@@ -115,6 +116,101 @@ pub struct TicketView {
     pub app_name: String,
     pub context: StepContext,
     pub created_at: i64,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub impact: Impact,
+    #[serde(default)]
+    pub urgency: Urgency,
+    /// 1 (critical) to 4 (low).
+    #[serde(default = "lowest_priority")]
+    pub priority: u8,
+    /// Email of the agent who owns it.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Support tier, 1 (L1) to 4 (L4).
+    #[serde(default = "first_tier")]
+    pub tier: u8,
+    #[serde(default)]
+    pub sla: SlaStatus,
+}
+
+fn lowest_priority() -> u8 {
+    4
+}
+
+fn first_tier() -> u8 {
+    1
+}
+
+/// Where a ticket stands against its service-level targets.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SlaStatus {
+    pub first_response_due: i64,
+    pub resolution_due: i64,
+    pub first_responded_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    /// The first public reply came (or is still missing) after its due time.
+    pub response_breached: bool,
+    /// The resolution came (or is still missing) after its due time.
+    pub resolution_breached: bool,
+}
+
+/// A ticket with its conversation and audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketDetail {
+    #[serde(flatten)]
+    pub ticket: TicketView,
+    pub entries: Vec<TicketEntry>,
+}
+
+/// One thing that happened to a ticket: a message or a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketEntry {
+    pub id: String,
+    /// `created`, `reply`, `note`, `status`, `assigned`, `escalated`, `priority`, `category`.
+    pub kind: String,
+    /// Agent email, or `None` for the employee / the system.
+    pub author: Option<String>,
+    pub body: String,
+    /// Internal notes and changes are for agents only; replies are shown to the employee.
+    pub internal: bool,
+    pub created_at: i64,
+}
+
+/// `PATCH /api/v1/tickets/{id}`: any of the fields; absent ones stay.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketUpdate {
+    #[serde(default)]
+    pub status: Option<TicketStatus>,
+    /// Agent email; empty string to unassign.
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub priority: Option<u8>,
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+/// `POST /api/v1/tickets/{id}/entries`: a public reply or an internal note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewEntry {
+    pub body: String,
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// `POST /api/v1/tickets/{id}/escalate`: to a higher tier, saying why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Escalation {
+    pub tier: u8,
+    pub note: String,
 }
 
 /// Per-step figures for one tour, all versions together.

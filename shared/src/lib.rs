@@ -9,6 +9,7 @@ pub mod api;
 pub mod content;
 pub mod diff;
 pub mod events;
+pub mod helpdesk;
 pub mod markdown;
 pub mod targeting;
 pub mod tickets;

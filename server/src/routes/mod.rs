@@ -35,7 +35,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tokens::list_tokens)
         .service(tokens::revoke_token)
         .service(tickets::list_tickets)
+        .service(tickets::sla_policy)
         .service(tickets::get_ticket)
+        .service(tickets::update_ticket)
+        .service(tickets::add_entry)
+        .service(tickets::escalate)
         .service(analytics::tour_steps)
         .service(
             utoipa_actix_web::scope("/overlay")

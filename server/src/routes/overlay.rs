@@ -180,14 +180,17 @@ pub async fn file_ticket(
             json!({ "errors": [{ "pointer": "/message", "message": "empty or too long" }] }),
         ));
     }
-    let (id, number) = store::tickets::create(
-        &state.db,
-        &app.0.org_id,
-        &app.0.id,
+    let new = store::tickets::NewTicket {
         message,
-        &report.context,
-    )
-    .await?;
+        context: &report.context,
+        category: None,
+        impact: Default::default(),
+        urgency: Default::default(),
+        requester_id: None,
+    };
+    let now = state.clock.now_ms();
+    let (id, number) =
+        store::tickets::create(&state.db, &app.0.org_id, &app.0.id, &new, now).await?;
     METRICS.tickets_filed.inc();
     tracing::info!(ticket = number, app = %app.0.name, tour = ?report.context.tour_id, step = ?report.context.step_id, "ticket filed");
     Ok(HttpResponse::Created().json(TicketFiled {

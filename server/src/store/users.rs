@@ -144,3 +144,18 @@ pub async fn user_for_session(db: &Db, token_hash: &str) -> Result<Option<Curren
     })
     .transpose()
 }
+
+/// A user of the organisation by email: (id, role).
+pub async fn by_email(
+    db: &Db,
+    org_id: &str,
+    email: &str,
+) -> Result<Option<(String, Role)>, ApiError> {
+    let row = sqlx::query("SELECT id, role FROM users WHERE org_id = $1 AND email = $2")
+        .bind(org_id)
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| Ok((r.try_get(0)?, parse_role(&r.try_get::<String, _>(1)?)?)))
+        .transpose()
+}

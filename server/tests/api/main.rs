@@ -4,6 +4,7 @@
 mod auth;
 mod bad_input;
 mod health;
+mod helpdesk;
 mod helpers;
 mod isolation;
 mod limits;
