@@ -151,27 +151,27 @@ pub async fn update_ticket(
     let u = body.into_inner();
     let mut change = store::tickets::Change::default();
     let mut log: Vec<(&str, String)> = Vec::new();
-    if let Some(next) = u.status {
-        if next != t.status {
-            if !t.status.can_become(next) {
-                return Err(ApiError::Conflict(format!(
-                    "a {} ticket cannot become {}",
-                    t.status.as_str(),
-                    next.as_str()
-                )));
-            }
-            change.status = Some(next);
-            change.resolved_at = match next {
-                TicketStatus::Resolved | TicketStatus::Closed => {
-                    Some(Some(t.resolved_at.unwrap_or(now)))
-                }
-                _ => Some(None),
-            };
-            log.push((
-                "status",
-                format!("{} → {}", t.status.as_str(), next.as_str()),
-            ));
+    if let Some(next) = u.status
+        && next != t.status
+    {
+        if !t.status.can_become(next) {
+            return Err(ApiError::Conflict(format!(
+                "a {} ticket cannot become {}",
+                t.status.as_str(),
+                next.as_str()
+            )));
         }
+        change.status = Some(next);
+        change.resolved_at = match next {
+            TicketStatus::Resolved | TicketStatus::Closed => {
+                Some(Some(t.resolved_at.unwrap_or(now)))
+            }
+            _ => Some(None),
+        };
+        log.push((
+            "status",
+            format!("{} → {}", t.status.as_str(), next.as_str()),
+        ));
     }
     if let Some(owner) = u.owner {
         if owner.is_empty() {
