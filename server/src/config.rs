@@ -38,6 +38,8 @@ pub struct Settings {
     pub seed_demo: bool,
     /// Largest JSON body accepted by management routes, in bytes.
     pub max_body_bytes: usize,
+    /// How often the outbox worker looks for due deliveries, in milliseconds.
+    pub outbox_tick_ms: u64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://cairn-data/cairn.db";
@@ -52,6 +54,7 @@ impl Default for Settings {
             admin_password: None,
             seed_demo: true,
             max_body_bytes: 1024 * 1024,
+            outbox_tick_ms: 1000,
         }
     }
 }

@@ -12,6 +12,7 @@ use crate::cache::Caches;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::integrations::worker::Worker;
 use crate::rate_limit::Limits;
 use crate::{error, http, routes, seed, web_assets};
 
@@ -44,6 +45,9 @@ impl Application {
         let public_url = settings.public_url_for_port(port);
         let first_run = seed::first_run(&db, &settings, &public_url).await?;
         let clock = Clock::default();
+        // Background jobs: the outbox worker (safe on several instances: it leases rows).
+        let worker = Worker::new(db.clone(), clock.clone());
+        tokio::spawn(worker.run(std::time::Duration::from_millis(settings.outbox_tick_ms)));
         let state = web::Data::new(AppState {
             db,
             caches: Caches::default(),

@@ -43,6 +43,7 @@ impl TestServer {
             database_url: database_url.clone(),
             admin_email: TEST_ADMIN_EMAIL.into(),
             admin_password: Some(Secret::new(TEST_ADMIN_PASSWORD)),
+            outbox_tick_ms: 50,
             ..Settings::default()
         };
         let app = Application::build(settings).await?;

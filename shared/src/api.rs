@@ -133,6 +133,20 @@ pub struct TicketView {
     pub tier: u8,
     #[serde(default)]
     pub sla: SlaStatus,
+    /// The incident in the company's help desk, once a connector created it.
+    #[serde(default)]
+    pub external: Vec<ExternalRef>,
+}
+
+/// A ticket's counterpart in another help desk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExternalRef {
+    /// `servicenow`, `jira`, `zendesk`, `zammad`, `freshservice` or `webhook`.
+    pub kind: String,
+    pub integration: String,
+    pub id: Option<String>,
+    pub url: Option<String>,
 }
 
 fn lowest_priority() -> u8 {

@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod apps;
 pub mod auth;
 pub mod health;
+pub mod integrations;
 pub mod openapi;
 pub mod overlay;
 pub mod tickets;
@@ -34,6 +35,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tokens::create_token)
         .service(tokens::list_tokens)
         .service(tokens::revoke_token)
+        .service(integrations::create_integration)
+        .service(integrations::list_integrations)
+        .service(integrations::update_integration)
+        .service(integrations::list_deliveries)
+        .service(integrations::retry_delivery)
         .service(tickets::list_tickets)
         .service(tickets::sla_policy)
         .service(tickets::get_ticket)

@@ -189,8 +189,15 @@ pub async fn file_ticket(
         requester_id: None,
     };
     let now = state.clock.now_ms();
-    let (id, number) =
-        store::tickets::create(&state.db, &app.0.org_id, &app.0.id, &new, now).await?;
+    let (id, number) = store::tickets::create(
+        &state.db,
+        &app.0.org_id,
+        (&app.0.id, &app.0.name),
+        &new,
+        &state.public_url,
+        now,
+    )
+    .await?;
     METRICS.tickets_filed.inc();
     tracing::info!(ticket = number, app = %app.0.name, tour = ?report.context.tour_id, step = ?report.context.step_id, "ticket filed");
     Ok(HttpResponse::Created().json(TicketFiled {

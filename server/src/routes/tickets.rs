@@ -3,7 +3,8 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use cairn_shared::api::{
-    Escalation, NewEntry, SlaStatus, TicketDetail, TicketEntry, TicketUpdate, TicketView,
+    Escalation, ExternalRef, NewEntry, SlaStatus, TicketDetail, TicketEntry, TicketUpdate,
+    TicketView,
 };
 use cairn_shared::helpdesk::{MAX_TIER, default_sla};
 use cairn_shared::tickets::TicketStatus;
@@ -54,6 +55,7 @@ pub fn view(t: TicketRow, now: i64) -> TicketView {
         owner: t.owner,
         tier: t.tier,
         sla,
+        external: Vec::new(),
     }
 }
 
@@ -114,10 +116,34 @@ async fn detail(state: &AppState, user: &CurrentUser, id: &str) -> Result<Ticket
         .await?
         .ok_or(ApiError::NotFound("ticket"))?;
     let entries = store::tickets::entries(&state.db, &user.org_id, id, false).await?;
-    Ok(TicketDetail {
-        ticket: view(row, state.clock.now_ms()),
-        entries,
-    })
+    let mut ticket = view(row, state.clock.now_ms());
+    ticket.external = external_refs(state, &user.org_id, id).await?;
+    Ok(TicketDetail { ticket, entries })
+}
+
+/// The ticket's counterparts created by connectors.
+pub async fn external_refs(
+    state: &AppState,
+    org_id: &str,
+    ticket_id: &str,
+) -> Result<Vec<ExternalRef>, ApiError> {
+    let integrations = store::outbox::list_integrations(&state.db, org_id).await?;
+    let deliveries = store::outbox::deliveries(&state.db, org_id, Some(ticket_id), 50).await?;
+    Ok(deliveries
+        .into_iter()
+        .filter(|d| {
+            d.status == "delivered" && (d.external_id.is_some() || d.external_url.is_some())
+        })
+        .map(|d| {
+            let i = integrations.iter().find(|i| i.id == d.integration_id);
+            ExternalRef {
+                kind: i.map(|i| i.kind.as_str().to_string()).unwrap_or_default(),
+                integration: i.map(|i| i.name.clone()).unwrap_or_default(),
+                id: d.external_id,
+                url: d.external_url,
+            }
+        })
+        .collect())
 }
 
 /// One ticket with its full context, conversation and audit trail.

@@ -4,6 +4,7 @@
 pub mod apps;
 pub mod content;
 pub mod events;
+pub mod outbox;
 pub mod settings;
 pub mod tickets;
 pub mod tokens;

@@ -9,6 +9,8 @@ use sqlx::any::AnyRow;
 
 use crate::db::{Db, new_id};
 use crate::error::ApiError;
+use crate::integrations::IncidentPayload;
+use crate::store::outbox;
 
 #[derive(Debug, Clone)]
 pub struct TicketRow {
@@ -90,22 +92,27 @@ pub struct NewTicket<'a> {
     pub requester_id: Option<&'a str>,
 }
 
-/// Files a ticket with the next number of the organisation, its priority and SLA due times. Two
+/// Files a ticket with the next number of the organisation, its priority and SLA due times, and, in
+/// the same transaction, queues its delivery to every enabled integration (the transactional
+/// outbox: a ticket never exists without its deliveries, nor a delivery without its ticket). Two
 /// concurrent filings may pick the same number; the unique constraint refuses the second, which then
 /// takes the next one.
 pub async fn create(
     db: &Db,
     org_id: &str,
-    app_id: &str,
+    app: (&str, &str),
     t: &NewTicket<'_>,
+    public_url: &str,
     now: i64,
 ) -> Result<(String, i64), ApiError> {
-    let id = new_id();
+    let (app_id, app_name) = app;
     let context_json = serde_json::to_string(t.context)?;
     let prio = priority(t.impact, t.urgency);
     let sla = default_sla(prio);
     let mut last_err = None;
     for _ in 0..5 {
+        let id = new_id();
+        let mut tx = db.pool.begin().await?;
         let res = sqlx::query(
             "INSERT INTO tickets (id, org_id, app_id, number, status, message, context, tour_id, step_id, created_at, updated_at,
                                   category, impact, urgency, priority, tier, first_response_due, resolution_due, requester_id)
@@ -128,29 +135,51 @@ pub async fn create(
         .bind(now + i64::from(sla.first_response_minutes) * 60_000)
         .bind(now + i64::from(sla.resolution_minutes) * 60_000)
         .bind(t.requester_id)
-        .execute(&db.pool)
+        .execute(&mut *tx)
         .await;
         match res {
             Ok(_) => {
                 let number: i64 = sqlx::query("SELECT number FROM tickets WHERE id = $1")
                     .bind(&id)
-                    .fetch_one(&db.pool)
+                    .fetch_one(&mut *tx)
                     .await?
                     .try_get(0)?;
-                add_entry(
-                    db,
+                sqlx::query(
+                    "INSERT INTO ticket_entries (id, ticket_id, org_id, kind, author, body, internal, created_at)
+                     VALUES ($1, $2, $3, 'created', NULL, 'Filed from the overlay', 1, $4)",
+                )
+                .bind(new_id())
+                .bind(&id)
+                .bind(org_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                let payload = IncidentPayload {
+                    ticket_id: id.clone(),
+                    number,
+                    message: t.message.to_string(),
+                    priority: prio,
+                    category: t.category.map(str::to_string),
+                    app_name: app_name.to_string(),
+                    context: t.context.clone(),
+                    link: format!("{public_url}/editor/#/tickets/{id}"),
+                };
+                outbox::enqueue(
+                    &mut tx,
                     org_id,
                     &id,
-                    "created",
-                    None,
-                    "Filed from the overlay",
-                    true,
+                    "ticket.created",
+                    &serde_json::to_string(&payload)?,
                     now,
                 )
                 .await?;
+                tx.commit().await?;
                 return Ok((id, number));
             }
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => last_err = Some(e),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                last_err = Some(e);
+                tx.rollback().await?;
+            }
             Err(e) => return Err(e.into()),
         }
     }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod bad_input;
+mod connectors;
 mod health;
 mod helpdesk;
 mod helpers;
