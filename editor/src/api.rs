@@ -7,7 +7,7 @@ use cairn_shared::api::{
     AppView, ErrorBody, LoginRequest, Me, PublishRequest, Published, TicketView, TourDetail,
     TourStepAnalytics, TourSummary,
 };
-use cairn_shared::content::Tour;
+use cairn_shared::content::{DocumentError, Tour};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
@@ -26,6 +26,8 @@ pub enum ApiError {
         status: u16,
         code: String,
         message: String,
+        /// For a 422 on a document: each problem with its JSON pointer.
+        problems: Vec<DocumentError>,
     },
     /// No answer: offline, server down, request blocked.
     Network,
@@ -111,6 +113,7 @@ async fn error_of(response: Response) -> ApiError {
     match body.and_then(|v| json::from_js::<ErrorBody>(v).ok()) {
         Some(b) => ApiError::Status {
             status,
+            problems: problems_of(&b.error.details),
             code: b.error.code,
             message: b.error.message,
         },
@@ -118,8 +121,25 @@ async fn error_of(response: Response) -> ApiError {
             status,
             code: String::new(),
             message: String::new(),
+            problems: Vec::new(),
         },
     }
+}
+
+/// `details.errors[*].{pointer, message}` of a 422, as the server's schema check reports them.
+fn problems_of(details: &serde_json::Value) -> Vec<DocumentError> {
+    let Some(errors) = details.get("errors").and_then(|e| e.as_array()) else {
+        return Vec::new();
+    };
+    errors
+        .iter()
+        .filter_map(|e| {
+            Some(DocumentError {
+                pointer: e.get("pointer")?.as_str()?.to_string(),
+                message: e.get("message")?.as_str()?.to_string(),
+            })
+        })
+        .collect()
 }
 
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {

@@ -61,7 +61,13 @@ pub fn start() {
 fn check_session() {
     next_generation();
     let root = root();
-    dom::replace(&root, pages::loading());
+    dom::replace(
+        &root,
+        el("main")
+            .attr("id", "main")
+            .class("page")
+            .child(pages::loading()),
+    );
     spawn_local(async move {
         match api::me().await {
             Ok(me) => show_shell(&me, false),

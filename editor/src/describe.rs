@@ -70,6 +70,34 @@ pub fn tour_step(ctx: &StepContext) -> String {
     }
 }
 
+/// Where a JSON pointer into a tour points, in words: `/steps/1/title` → `Step 2 title`. The
+/// server may prefix pointers with where the document sat in the request (`/document`).
+pub fn tour_pointer(pointer: &str) -> String {
+    let p = pointer.strip_prefix("/document").unwrap_or(pointer);
+    let parts: Vec<&str> = p.split('/').skip(1).collect();
+    match parts.as_slice() {
+        [] | [""] => "The tour".to_string(),
+        ["title"] => "Tour title".to_string(),
+        ["steps"] => "Steps".to_string(),
+        ["steps", index, rest @ ..] => match index.parse::<usize>() {
+            Ok(i) => {
+                let what = match rest.first().copied() {
+                    Some("title") => " title",
+                    Some("body") => " body",
+                    Some("target") => " element",
+                    Some("id") => " id",
+                    Some("advance") => " advance",
+                    Some("placement") => " placement",
+                    _ => "",
+                };
+                format!("Step {}{what}", i + 1)
+            }
+            Err(_) => p.to_string(),
+        },
+        _ => p.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +151,21 @@ mod tests {
         assert_eq!(placement(Placement::Auto), "Automatic");
         assert_eq!(element_found(None), "n.a.");
         assert_eq!(element_found(Some(false)), "No");
+    }
+
+    #[test]
+    fn pointers_read_as_places() {
+        assert_eq!(tour_pointer(""), "The tour");
+        assert_eq!(tour_pointer("/title"), "Tour title");
+        assert_eq!(tour_pointer("/document/title"), "Tour title");
+        assert_eq!(tour_pointer("/steps"), "Steps");
+        assert_eq!(tour_pointer("/steps/1/title"), "Step 2 title");
+        assert_eq!(tour_pointer("/steps/0/target/strategies"), "Step 1 element");
+        assert_eq!(tour_pointer("/steps/3"), "Step 4");
+        assert_eq!(
+            tour_pointer("/targeting/url_patterns/0"),
+            "/targeting/url_patterns/0"
+        );
     }
 
     #[test]

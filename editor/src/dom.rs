@@ -83,11 +83,25 @@ impl El {
         self
     }
 
+    /// Runs `handler` when the value of an input changes, whether by typing (`input`) or by
+    /// automation and autofill that only fire `change`.
+    pub fn on_value(self, handler: impl Fn(Event) + 'static) -> Self {
+        let handler = std::rc::Rc::new(handler);
+        let also = handler.clone();
+        self.on("input", move |e| handler(e))
+            .on("change", move |e| also(e))
+    }
+
     /// Sets one CSS property through the CSSOM (allowed by `style-src 'self'`, unlike a `style`
     /// attribute).
     pub fn style(self, property: &str, value: &str) -> Self {
         set_style(&self.0, property, value);
         self
+    }
+
+    /// The element being built, to keep a reference to it.
+    pub fn as_element(&self) -> &Element {
+        &self.0
     }
 
     pub fn build(self) -> Element {

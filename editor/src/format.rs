@@ -38,6 +38,18 @@ pub fn rate(value: Option<f64>) -> String {
     }
 }
 
+/// A bar's CSS width for `value` on a scale whose top is `max`: `"42.5%"`. Integer arithmetic, so
+/// no float-formatting code lands in the wasm.
+pub fn bar_width(value: Option<f64>, max: f64) -> String {
+    let tenths = match value {
+        Some(v) if max > 0.0 && v.is_finite() => {
+            (v / max * 1000.0).round().clamp(0.0, 1000.0) as u32
+        }
+        _ => 0,
+    };
+    format!("{}.{}%", tenths / 10, tenths % 10)
+}
+
 /// The text on one line, cut to `max_chars` characters with an ellipsis.
 pub fn excerpt(text: &str, max_chars: usize) -> String {
     let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -204,6 +216,15 @@ mod tests {
         assert_eq!(rate(Some(1000.0)), "1,000.0");
         assert_eq!(rate(Some(0.04)), "0.0");
         assert_eq!(rate(Some(f64::NAN)), "—");
+    }
+
+    #[test]
+    fn bar_widths_are_percentages_of_the_maximum() {
+        assert_eq!(bar_width(Some(25.0), 25.0), "100.0%");
+        assert_eq!(bar_width(Some(0.324), 25.0), "1.3%");
+        assert_eq!(bar_width(Some(5.0), 0.0), "0.0%");
+        assert_eq!(bar_width(None, 25.0), "0.0%");
+        assert_eq!(bar_width(Some(30.0), 25.0), "100.0%");
     }
 
     #[test]

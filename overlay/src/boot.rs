@@ -1,13 +1,11 @@
-//! Start-up: install `window.cairn`, fetch the content while the page finishes parsing, create the
-//! shadow root, then show what targets this page: the launcher, the tooltips, and a tour (the one
+//! Start-up: install `window.cairn`, create the shadow root once the body exists, fetch the content,
+//! then show what targets this page: the launcher, the tooltips, and a tour (the one
 //! this tab was in the middle of, the one the host asked for, or the first not yet seen).
 
 use std::cell::Cell;
 
 use cairn_shared::api::OverlayContent;
-use js_sys::{Array, Promise};
-use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use js_sys::Array;
 use web_sys::{ShadowRootInit, ShadowRootMode};
 
 use crate::dom::{self, Listener, Res, Timer};
@@ -18,7 +16,7 @@ use crate::{api, events, js_api, launcher, style, tooltip, tour};
 const URL_POLL_MS: i32 = 500;
 
 thread_local! {
-    static LAYOUT_PENDING: Cell<bool> = const { Cell::new(false) };
+    static LAYOUT_PENDING: &'static Cell<bool> = Box::leak(Box::default());
 }
 
 pub fn boot(app_key: String, api_origin: String, queued: &Array) {
@@ -27,56 +25,60 @@ pub fn boot(app_key: String, api_origin: String, queued: &Array) {
     }
     js_api::install(queued);
     events::start();
-    let request = api::start_content();
-    wasm_bindgen_futures::spawn_local(async move {
-        body_ready().await;
+    when_body_ready(|| {
         if let Err(e) = mount() {
             dom::warn("cannot create the overlay", &e);
             return;
         }
-        let content = match request {
-            Ok(request) => api::content(request).await,
-            Err(e) => Err(e),
-        };
-        match content {
+        api::content(|content| match content {
             Ok(content) => start(content),
             Err(e) => {
                 set_state("error");
-                dom::warn("cannot load the content", &e);
+                dom::warn("cannot load the content", &e.into());
             }
-        }
+        });
     });
 }
 
-/// Resolves once `document.body` exists (the loader may run from `<head>`).
-async fn body_ready() {
+/// Runs `f` once `document.body` exists (the loader may run from `<head>`).
+fn when_body_ready(f: impl FnOnce() + 'static) {
     let doc = dom::document();
-    if doc.body().is_some() {
-        return;
+    if dom::body().is_some() {
+        return f();
     }
-    let ready = Promise::new(&mut |resolve, _| {
-        Listener::new(&doc, "DOMContentLoaded", false, move |_| {
-            let _ = resolve.call0(&JsValue::NULL);
-        })
-        .forever();
-    });
-    let _ = JsFuture::from(ready).await;
+    let mut f = Some(f);
+    Listener::new(&doc, "DOMContentLoaded", false, move |_| {
+        if let Some(f) = f.take() {
+            f();
+        }
+    })
+    .forever();
 }
 
 /// `<div id="cairn-root">` with an open shadow root holding the overlay's landmark and live region.
 fn mount() -> Res<()> {
     let rt = runtime::get().ok_or("cairn is not booted")?;
-    let doc = dom::document();
-    let body = doc.body().ok_or("the page has no body")?;
-    let host = dom::el("div", &[("id", "cairn-root"), ("data-cairn-state", "loading")])?;
+    let body = dom::body().ok_or("the page has no body")?;
+    let host = dom::el(
+        "div",
+        &[("id", "cairn-root"), ("data-cairn-state", "loading")],
+    );
     let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     style::adopt(&root)?;
-    let layer = dom::el("aside", &[("aria-label", "In-app help")])?;
-    let live = dom::el("div", &[("class", "sr"), ("role", "status"), ("aria-live", "polite"), ("data-cairn", "live")])?;
-    layer.append_child(&live)?;
-    root.append_child(&layer)?;
-    body.append_child(&host)?;
-    let _ = rt.ui.set(Ui { host, root, layer, live });
+    let layer = dom::el("aside", &[("aria-label", "In-app help")]);
+    let live = dom::el(
+        "div",
+        &[
+            ("class", "sr"),
+            ("role", "status"),
+            ("aria-live", "polite"),
+            ("data-cairn", "live"),
+        ],
+    );
+    dom::append(&layer, &[&live]);
+    dom::append(&root, &[&layer]);
+    dom::append(&body, &[&host]);
+    let _ = rt.ui.set(Ui { host, layer, live });
 
     // Scrolling anywhere (capture catches inner scrollers) or resizing moves anchored elements.
     let w = dom::window();
@@ -86,18 +88,16 @@ fn mount() -> Res<()> {
 }
 
 fn set_state(state: &str) {
-    if let Some(ui) = runtime::get().and_then(|rt| rt.ui.get().map(|ui| ui.host.clone())) {
-        let _ = ui.set_attribute("data-cairn-state", state);
+    if let Some(ui) = runtime::get().and_then(|rt| rt.ui.get()) {
+        dom::set_attr(&ui.host, "data-cairn-state", state);
     }
 }
 
 fn start(content: OverlayContent) {
     let Some(rt) = runtime::get() else { return };
     rt.set_content(content);
-    if let Some(layer) = rt.layer()
-        && let Err(e) = launcher::mount(&layer)
-    {
-        dom::warn("cannot show the launcher", &e);
+    if let Some(layer) = rt.layer() {
+        launcher::mount(&layer);
     }
     tooltip::sync();
     let explicit = js_api::ready();
@@ -139,11 +139,12 @@ fn watch_url() {
 
 /// Re-places everything anchored to the page once per frame at most.
 fn schedule_layout() {
-    if LAYOUT_PENDING.with(|p| p.replace(true)) {
+    let pending = LAYOUT_PENDING.with(|p| *p);
+    if pending.replace(true) {
         return;
     }
     dom::next_frame(|| {
-        LAYOUT_PENDING.with(|p| p.set(false));
+        pending.set(false);
         tour::reposition();
         tooltip::reposition();
     });

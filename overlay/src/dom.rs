@@ -1,9 +1,12 @@
 //! Small DOM helpers: the window and document, an element builder, and RAII handles for event
 //! listeners and timers, so that dropping a view detaches everything it registered.
 
+use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, Event, EventTarget, HtmlElement, Window};
+use web_sys::{Document, Element, Event, EventTarget, Window};
+
+use crate::place::Rect;
 
 pub type Res<T> = Result<T, JsValue>;
 
@@ -24,51 +27,114 @@ pub fn document() -> Document {
     DOCUMENT.with(Document::clone)
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A DOM node as the overlay builds it. These bindings have no `catch`: with the arguments the
+    /// overlay passes (constant tag and attribute names, nodes it created itself) the calls cannot
+    /// throw, and leaving out the error path keeps the glue and every call site small.
+    type Raw;
+    #[wasm_bindgen(method, js_name = createElement)]
+    fn create_element(this: &Raw, tag: &str) -> Element;
+    #[wasm_bindgen(method, js_name = setAttribute)]
+    fn set_attribute(this: &Raw, name: &str, value: &str);
+    #[wasm_bindgen(method, js_name = removeAttribute)]
+    fn remove_attribute(this: &Raw, name: &str);
+    #[wasm_bindgen(method, js_name = append)]
+    fn append_node(this: &Raw, child: &Element);
+    #[wasm_bindgen(method, js_name = append)]
+    fn append_text(this: &Raw, text: &str);
+    #[wasm_bindgen(method)]
+    fn focus(this: &Raw);
+    #[wasm_bindgen(method, getter)]
+    fn style(this: &Raw) -> Raw;
+    #[wasm_bindgen(method, js_name = setProperty)]
+    fn set_property(this: &Raw, name: &str, value: &str);
+    #[wasm_bindgen(method)]
+    fn then(this: &Raw, callback: &JsValue);
+    #[wasm_bindgen(method, js_name = getBoundingClientRect)]
+    fn bounding_rect(this: &Raw) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn key(this: &Raw) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn value(this: &Raw) -> String;
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(callback: &JsValue);
+}
+
+fn raw(e: &JsValue) -> &Raw {
+    e.unchecked_ref()
+}
+
 /// Logs a problem without disturbing the host page.
 pub fn warn(what: &str, err: &JsValue) {
     web_sys::console::warn_3(&"[cairn]".into(), &what.into(), err);
 }
 
 /// `<tag attr=value…>`.
-pub fn el(tag: &str, attrs: &[(&str, &str)]) -> Res<Element> {
-    let e = document().create_element(tag)?;
+pub fn el(tag: &str, attrs: &[(&str, &str)]) -> Element {
+    let e = raw(&document()).create_element(tag);
     for (name, value) in attrs {
-        e.set_attribute(name, value)?;
+        raw(&e).set_attribute(name, value);
     }
-    Ok(e)
+    e
 }
 
 /// `<tag attr=value…>text</tag>`; the text is never parsed as markup.
-pub fn text_el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Res<Element> {
-    let e = el(tag, attrs)?;
-    e.set_text_content(Some(text));
-    Ok(e)
+pub fn text_el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
+    let e = el(tag, attrs);
+    raw(&e).append_text(text);
+    e
 }
 
 /// `<button type="button">`: never a submit button by accident.
-pub fn button(attrs: &[(&str, &str)], label: &str) -> Res<Element> {
-    let b = text_el("button", attrs, label)?;
-    b.set_attribute("type", "button")?;
-    Ok(b)
+pub fn button(attrs: &[(&str, &str)], label: &str) -> Element {
+    let b = text_el("button", attrs, label);
+    raw(&b).set_attribute("type", "button");
+    b
 }
 
-pub fn append(parent: &Element, children: &[&Element]) -> Res<()> {
+/// Appends to an element, or to a shadow root.
+pub fn append(parent: &JsValue, children: &[&Element]) {
     for child in children {
-        parent.append_child(child)?;
+        raw(parent).append_node(child);
     }
-    Ok(())
+}
+
+/// The key of a keyboard event.
+pub fn key(event: &Event) -> String {
+    raw(event).key()
+}
+
+/// The value of an `<input>` or `<textarea>`.
+pub fn value(field: &Element) -> String {
+    raw(field).value()
+}
+
+/// Appends text (a text node, never markup).
+pub fn append_text(parent: &Element, text: &str) {
+    raw(parent).append_text(text);
+}
+
+pub fn set_attr(e: &Element, name: &str, value: &str) {
+    raw(e).set_attribute(name, value);
+}
+
+pub fn remove_attr(e: &Element, name: &str) {
+    raw(e).remove_attribute(name);
 }
 
 pub fn set_hidden(e: &Element, hidden: bool) {
-    let _ = e.toggle_attribute_with_force("hidden", hidden);
+    if hidden {
+        raw(e).set_attribute("hidden", "");
+    } else {
+        raw(e).remove_attribute("hidden");
+    }
 }
 
 /// Sets one CSS property through the CSSOM, which a `style-src 'self'` policy allows (unlike a
 /// `style` attribute).
 pub fn css(e: &Element, property: &str, value: &str) {
-    if let Some(h) = e.dyn_ref::<HtmlElement>() {
-        let _ = h.style().set_property(property, value);
-    }
+    raw(e).style().set_property(property, value);
 }
 
 /// Places a `position: fixed` element.
@@ -78,40 +144,110 @@ pub fn put(e: &Element, x: f64, y: f64) {
 }
 
 pub fn px(v: f64) -> String {
-    format!("{}px", v.round())
+    // Integer formatting: f64 formatting would add ~15 KB of wasm.
+    format!("{}px", v.round() as i32)
+}
+
+/// Lower-cases with the browser's Unicode tables rather than shipping Rust's.
+pub fn lower(s: &str) -> String {
+    js_sys::JsString::from(s).to_lower_case().into()
 }
 
 pub fn focus(e: &Element) {
-    if let Some(h) = e.dyn_ref::<HtmlElement>() {
-        let _ = h.focus();
-    }
+    raw(e).focus();
 }
 
 /// The element that has focus in the page, looking through open shadow roots.
-pub fn active_element() -> Option<HtmlElement> {
-    let mut active = document().active_element()?;
-    while let Some(inner) = active.shadow_root().and_then(|r| r.active_element()) {
+pub fn active_element() -> Option<Element> {
+    let mut active = element_prop(&document(), "activeElement")?;
+    while let Some(inner) =
+        element_prop(&active, "shadowRoot").and_then(|root| element_prop(&root, "activeElement"))
+    {
         active = inner;
     }
-    active.dyn_into::<HtmlElement>().ok()
+    Some(active)
+}
+
+/// An element-valued property (`body`, `activeElement`, `target`…), `None` when null.
+pub fn element_prop(v: &JsValue, name: &str) -> Option<Element> {
+    let value = prop(v, name);
+    (!value.is_null() && !value.is_undefined()).then(|| value.unchecked_into())
+}
+
+/// Whether the node is still in the document.
+pub fn is_connected(node: &JsValue) -> bool {
+    prop(node, "isConnected").is_truthy()
+}
+
+/// The page's `<body>`, once parsed.
+pub fn body() -> Option<Element> {
+    element_prop(&document(), "body")
+}
+
+/// A property of a JS object. One-off reads go through this rather than a typed web-sys getter
+/// each: every distinct binding costs glue in both the JS and the wasm.
+pub fn prop(v: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(v, &JsValue::from_str(name)).unwrap_or_default()
+}
+
+/// A numeric property, 0 when missing.
+pub fn num(v: &JsValue, name: &str) -> f64 {
+    prop(v, name).as_f64().unwrap_or(0.0)
+}
+
+/// A string property, empty when missing.
+pub fn text_prop(v: &JsValue, name: &str) -> String {
+    prop(v, name).as_string().unwrap_or_default()
 }
 
 /// Width and height of the viewport in CSS pixels.
 pub fn viewport() -> (f64, f64) {
     let w = window();
-    let dim = |v: Res<JsValue>| v.ok().and_then(|v| v.as_f64()).unwrap_or(0.0);
-    (dim(w.inner_width()), dim(w.inner_height()))
+    (num(&w, "innerWidth"), num(&w, "innerHeight"))
 }
 
-/// Runs `f` after the current task, outside of any event dispatch or borrow in progress.
+/// The bounding box of an element in viewport coordinates.
+pub fn rect_of(el: &Element) -> Rect {
+    let r = raw(el).bounding_rect();
+    Rect {
+        x: num(&r, "left"),
+        y: num(&r, "top"),
+        w: num(&r, "width"),
+        h: num(&r, "height"),
+    }
+}
+
+/// A JS function that runs `f` on its first call and then frees it. Taking a box keeps this to one
+/// instantiation of wasm-bindgen's one-shot closure glue, however many callers there are.
+fn once(f: Box<dyn FnOnce(JsValue)>) -> JsValue {
+    Closure::once_into_js(move |v: JsValue| f(v))
+}
+
+/// Runs `f` once the current task is done, outside of any event dispatch or borrow in progress.
 pub fn soon(f: impl FnOnce() + 'static) {
-    wasm_bindgen_futures::spawn_local(async move { f() });
+    queue_microtask(&once(Box::new(move |_| f())));
+}
+
+/// Calls `f` once `promise` settles, with its value or its rejection reason.
+pub fn settle(promise: &Promise, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    // `allSettled` never rejects, so the callback runs exactly once and is freed.
+    let settled = Promise::all_settled(&js_sys::Array::of1(promise));
+    raw(&settled).then(&once(Box::new(move |outcomes| {
+        let outcome = js_sys::Reflect::get_u32(&outcomes, 0).unwrap_or_default();
+        let field = |name: &str| js_sys::Reflect::get(&outcome, &name.into()).unwrap_or_default();
+        f(
+            if field("status").as_string().as_deref() == Some("fulfilled") {
+                Ok(field("value"))
+            } else {
+                Err(field("reason"))
+            },
+        );
+    })));
 }
 
 /// Runs `f` before the next paint.
 pub fn next_frame(f: impl FnOnce() + 'static) {
-    let cb = Closure::once_into_js(f);
-    let _ = window().request_animation_frame(cb.unchecked_ref());
+    let _ = window().request_animation_frame(once(Box::new(move |_| f())).unchecked_ref());
 }
 
 /// An event listener, removed when dropped.
@@ -129,13 +265,28 @@ impl Listener {
         capture: bool,
         f: impl FnMut(Event) + 'static,
     ) -> Self {
-        let callback = Closure::<dyn FnMut(Event)>::new(f);
+        Self::boxed(target, kind, capture, Box::new(f))
+    }
+
+    /// The one non-generic body, so each call site only costs a box (this keeps the wasm small).
+    fn boxed(
+        target: &EventTarget,
+        kind: &'static str,
+        capture: bool,
+        f: Box<dyn FnMut(Event)>,
+    ) -> Self {
+        let callback = Closure::wrap(f);
         let _ = target.add_event_listener_with_callback_and_bool(
             kind,
             callback.as_ref().unchecked_ref(),
             capture,
         );
-        Listener { target: target.clone(), kind, capture, callback }
+        Listener {
+            target: target.clone(),
+            kind,
+            capture,
+            callback,
+        }
     }
 
     /// A listener on an element, in the bubbling phase.
@@ -168,15 +319,15 @@ pub struct Timer {
 
 impl Timer {
     pub fn once(ms: i32, f: impl FnMut() + 'static) -> Self {
-        Self::start(ms, false, f)
+        Self::start(ms, false, Box::new(f))
     }
 
     pub fn every(ms: i32, f: impl FnMut() + 'static) -> Self {
-        Self::start(ms, true, f)
+        Self::start(ms, true, Box::new(f))
     }
 
-    fn start(ms: i32, repeat: bool, f: impl FnMut() + 'static) -> Self {
-        let callback = Closure::<dyn FnMut()>::new(f);
+    fn start(ms: i32, repeat: bool, f: Box<dyn FnMut()>) -> Self {
+        let callback = Closure::wrap(f);
         let w = window();
         let cb = callback.as_ref().unchecked_ref();
         let id = if repeat {
@@ -184,7 +335,11 @@ impl Timer {
         } else {
             w.set_timeout_with_callback_and_timeout_and_arguments_0(cb, ms)
         };
-        Timer { id: id.unwrap_or(0), repeat, _callback: callback }
+        Timer {
+            id: id.unwrap_or(0),
+            repeat,
+            _callback: callback,
+        }
     }
 
     /// Keeps the timer for the lifetime of the page.

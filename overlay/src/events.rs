@@ -1,20 +1,27 @@
 //! Analytics events. Each gets a random idempotency id and is written to a queue in localStorage
 //! before any network call; the queue is sent in batches every second and, with `keepalive`, on
 //! `pagehide`. Events leave the queue only once the server answered 2xx, so an outage or a closed tab
-//! loses nothing, and the server ignores ids it has already counted.
+//! loses nothing, and the server ignores ids it has already counted. A batch the server refuses
+//! (400/413/422) is retried in halves, and only an event refused on its own is dropped, so one bad
+//! event cannot block the queue forever.
+//!
+//! The queue is kept as the JSON array that is sent, so it never needs decoding into Rust types.
 
 use std::cell::{Cell, RefCell};
 
-use cairn_shared::events::{EventBatch, EventKind, MAX_BATCH, OverlayEvent};
+use cairn_shared::events::{EventKind, MAX_BATCH, OverlayEvent};
+use js_sys::Array;
+use wasm_bindgen::JsCast;
 
+use crate::codec::{self, Obj};
 use crate::dom::{self, Listener, Timer};
 use crate::storage::{self, Store};
 use crate::{api, js_api, runtime};
 
 /// Oldest events are dropped past this, so a long outage cannot fill the storage quota.
-const MAX_QUEUED: usize = 2000;
+const MAX_QUEUED: u32 = 2000;
 /// A `keepalive` body must stay under 64 KB.
-const KEEPALIVE_BATCH: usize = 100;
+const KEEPALIVE_BATCH: u32 = 100;
 const FLUSH_MS: i32 = 1000;
 const MAX_BACKOFF_MS: f64 = 60_000.0;
 
@@ -26,12 +33,29 @@ pub struct Subject<'a> {
     pub step: Option<(&'a str, u32)>,
 }
 
-thread_local! {
+#[derive(Default)]
+struct Sender {
     /// The queue when localStorage is unavailable or full.
-    static MEMORY: RefCell<Vec<OverlayEvent>> = const { RefCell::new(Vec::new()) };
-    static IN_FLIGHT: Cell<bool> = const { Cell::new(false) };
-    static FAILURES: Cell<u32> = const { Cell::new(0) };
-    static RETRY_AT: Cell<f64> = const { Cell::new(0.0) };
+    memory: RefCell<Option<Array>>,
+    in_flight: Cell<bool>,
+    /// Failed sends in a row, for the back-off.
+    failures: Cell<u32>,
+    /// No send before this time (ms since 1970).
+    retry_at: Cell<f64>,
+    /// Events per batch; halved when the server refuses a batch, to isolate what it cannot take.
+    batch: Cell<u32>,
+}
+
+thread_local! {
+    // Leaked once: the state lives as long as the page, and one accessor keeps the wasm small.
+    static SENDER: &'static Sender = Box::leak(Box::new(Sender {
+        batch: Cell::new(MAX_BATCH as u32),
+        ..Sender::default()
+    }));
+}
+
+fn sender() -> &'static Sender {
+    SENDER.with(|s| *s)
 }
 
 /// Records an event and tells the host's `cairn.on` handlers.
@@ -39,8 +63,8 @@ pub fn emit(kind: EventKind, subject: Subject) {
     let event = OverlayEvent {
         id: random_id(),
         kind,
-        content_id: subject.content_id.to_string(),
-        step_id: subject.step.map(|(id, _)| id.to_string()),
+        content_id: subject.content_id.into(),
+        step_id: subject.step.map(|(id, _)| id.into()),
         step_index: subject.step.map(|(_, i)| i),
         version: subject.version,
         page_url: runtime::page_url(),
@@ -48,10 +72,12 @@ pub fn emit(kind: EventKind, subject: Subject) {
     };
     js_api::notify(&event);
     let mut queue = load();
-    queue.push(event);
-    let overflow = queue.len().saturating_sub(MAX_QUEUED);
-    queue.drain(..overflow);
-    save(queue);
+    queue.push(&codec::event(&event));
+    let overflow = queue.length().saturating_sub(MAX_QUEUED);
+    if overflow > 0 {
+        queue = queue.slice(overflow, queue.length());
+    }
+    save(&queue);
 }
 
 /// Sends what is queued every second, and what is left when the page goes away.
@@ -65,86 +91,97 @@ fn queue_key() -> String {
     runtime::get().map(|rt| rt.key("queue")).unwrap_or_default()
 }
 
-fn load() -> Vec<OverlayEvent> {
-    match storage::get(Store::Local, &queue_key()) {
-        Some(json) => serde_json::from_str(&json).unwrap_or_default(),
-        None => MEMORY.with(|m| m.borrow().clone()),
-    }
+fn load() -> Array {
+    let stored = storage::get(Store::Local, &queue_key())
+        .and_then(|json| codec::parse(&json))
+        .and_then(|v| v.dyn_into::<Array>().ok());
+    stored
+        .or_else(|| sender().memory.borrow().clone())
+        .unwrap_or_default()
 }
 
-fn save(queue: Vec<OverlayEvent>) {
+fn save(queue: &Array) {
     let key = queue_key();
-    let stored = if queue.is_empty() {
+    let stored = if queue.length() == 0 {
         storage::remove(Store::Local, &key);
         true
     } else {
-        serde_json::to_string(&queue).is_ok_and(|json| storage::set(Store::Local, &key, &json))
+        codec::stringify(queue).is_some_and(|json| storage::set(Store::Local, &key, &json))
     };
-    if stored {
-        MEMORY.with(|m| m.borrow_mut().clear());
+    // Keep a single source of truth: storage when it works, memory from then on when it does not.
+    let memory = if stored {
+        None
     } else {
-        // Keep a single source of truth: the memory copy from now on.
         storage::remove(Store::Local, &key);
-        MEMORY.with(|m| *m.borrow_mut() = queue);
-    }
+        Some(queue.clone())
+    };
+    *sender().memory.borrow_mut() = memory;
 }
 
 /// Sends one batch. On `pagehide` the request is fired and forgotten: the events stay queued and
 /// the next page load re-sends them, which the server de-duplicates.
 fn flush(leaving: bool) {
-    if !leaving && (IN_FLIGHT.get() || js_sys::Date::now() < RETRY_AT.get()) {
+    let s = sender();
+    if !leaving && (s.in_flight.get() || js_sys::Date::now() < s.retry_at.get()) {
         return;
     }
     let queue = load();
-    if queue.is_empty() {
+    if queue.length() == 0 {
         return;
     }
-    let take = if leaving { KEEPALIVE_BATCH } else { MAX_BATCH };
-    let events: Vec<OverlayEvent> = queue.into_iter().take(take).collect();
-    let ids: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
-    let Ok(body) = serde_json::to_string(&EventBatch { events }) else { return };
+    let size = if leaving {
+        KEEPALIVE_BATCH.min(s.batch.get())
+    } else {
+        s.batch.get()
+    };
+    let batch = queue.slice(0, size);
+    let Some(body) = codec::stringify(&Obj::new().set("events", batch.clone()).done()) else {
+        return;
+    };
     if leaving {
-        api::send_keepalive(api::EVENTS, &body);
+        api::post_keepalive(api::EVENTS, &body);
         return;
     }
-    IN_FLIGHT.set(true);
-    wasm_bindgen_futures::spawn_local(async move {
-        let status = api::send("POST", api::EVENTS, Some(&body)).await.map(|(s, _)| s);
-        // 400/413/422 mean this batch will never be accepted: drop it rather than retry forever.
-        let done = matches!(status, Ok(200..=299 | 400 | 413 | 422));
-        if done {
-            let mut queue = load();
-            queue.retain(|e| !ids.contains(&e.id));
-            save(queue);
-            FAILURES.set(0);
-            RETRY_AT.set(0.0);
+    let ids: Vec<String> = batch.iter().map(|e| codec::string(&e, "id")).collect();
+    s.in_flight.set(true);
+    api::request("POST", api::EVENTS, Some(&body), move |answer| {
+        let status = answer.map(|(status, _)| status);
+        let refused = matches!(status, Some(400 | 413 | 422));
+        if refused && ids.len() > 1 {
+            // Too big, or one bad event in it: retry in halves until the culprit is alone.
+            s.batch.set((ids.len() / 2) as u32);
+        } else if refused || status.is_some_and(api::ok) {
+            // Accepted, or a single event the server will never take: either way it leaves.
+            let left: Array = load()
+                .iter()
+                .filter(|e| !ids.contains(&codec::string(e, "id")))
+                .collect();
+            save(&left);
+            s.batch.set((s.batch.get() * 2).min(MAX_BATCH as u32));
+            s.failures.set(0);
+            s.retry_at.set(0.0);
         } else {
             // Back off while the server is unreachable: 2 s, 4 s, … up to a minute.
-            let failures = FAILURES.get().saturating_add(1).min(16);
-            FAILURES.set(failures);
-            let delay = (1000.0 * f64::from(1u32 << failures.min(6))).min(MAX_BACKOFF_MS);
-            RETRY_AT.set(js_sys::Date::now() + delay);
+            let failures = (s.failures.get() + 1).min(6);
+            s.failures.set(failures);
+            let delay = (1000.0 * f64::from(1u32 << failures)).min(MAX_BACKOFF_MS);
+            s.retry_at.set(js_sys::Date::now() + delay);
         }
-        if let Ok(s) = status
-            && !(200..300).contains(&s)
+        if let Some(status) = status
+            && !api::ok(status)
         {
-            dom::warn("events rejected", &s.into());
+            dom::warn("events rejected", &status.into());
         }
-        IN_FLIGHT.set(false);
+        s.in_flight.set(false);
     });
 }
 
 /// 32 hex characters from the browser's CSPRNG.
 fn random_id() -> String {
     let mut bytes = [0u8; 16];
-    let filled = dom::window()
-        .crypto()
-        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes))
-        .is_ok();
-    if !filled {
-        for b in &mut bytes {
-            *b = (js_sys::Math::random() * 256.0) as u8;
-        }
+    // Every browser the overlay runs in has `crypto.getRandomValues`, secure context or not.
+    if let Ok(crypto) = dom::window().crypto() {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
     }
     hex(&bytes)
 }

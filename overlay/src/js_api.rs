@@ -19,11 +19,22 @@ enum Command {
     OpenLauncher,
 }
 
-thread_local! {
+struct Api {
     /// `cairn.on` subscriptions: event kind (or `*`) and handler.
-    static HANDLERS: RefCell<Vec<(String, Function)>> = const { RefCell::new(Vec::new()) };
+    handlers: RefCell<Vec<(String, Function)>>,
     /// Commands waiting for the content; `None` once it has loaded.
-    static PENDING: RefCell<Option<Vec<Command>>> = const { RefCell::new(Some(Vec::new())) };
+    pending: RefCell<Option<Vec<Command>>>,
+}
+
+thread_local! {
+    static API: &'static Api = Box::leak(Box::new(Api {
+        handlers: RefCell::default(),
+        pending: RefCell::new(Some(Vec::new())),
+    }));
+}
+
+fn api() -> &'static Api {
+    API.with(|a| *a)
 }
 
 /// Replaces the loader's stub with the real API and replays the calls it recorded.
@@ -39,7 +50,9 @@ pub fn install(queued: &Array) {
         dom::warn("cannot install window.cairn", &e);
     }
     for entry in queued.iter() {
-        let Ok(entry) = entry.dyn_into::<Array>() else { continue };
+        let Ok(entry) = entry.dyn_into::<Array>() else {
+            continue;
+        };
         let args: Array = entry.get(1).dyn_into().unwrap_or_default();
         if let Some(name) = entry.get(0).as_string()
             && let Some(name) = METHODS.into_iter().find(|m| *m == name)
@@ -53,8 +66,11 @@ fn call(name: &str, a: JsValue, b: JsValue) {
     match name {
         "identify" => identify(&a),
         "on" => match (a.as_string(), b.dyn_into::<Function>()) {
-            (Some(kind), Ok(handler)) => HANDLERS.with(|h| h.borrow_mut().push((kind, handler))),
-            _ => dom::warn("cairn.on(eventName, handler): bad arguments", &JsValue::UNDEFINED),
+            (Some(kind), Ok(handler)) => api().handlers.borrow_mut().push((kind, handler)),
+            _ => dom::warn(
+                "cairn.on(eventName, handler): bad arguments",
+                &JsValue::UNDEFINED,
+            ),
         },
         "start" => match a.as_string() {
             Some(id) => command(Command::Start(id)),
@@ -68,20 +84,24 @@ fn call(name: &str, a: JsValue, b: JsValue) {
 /// `identify({id, attributes, hash})`: the id goes on tickets.
 fn identify(user: &JsValue) {
     let id = Reflect::get(user, &"id".into()).unwrap_or_default();
-    let id = id.as_string().or_else(|| id.as_f64().map(|n| n.to_string()));
+    // Numeric ids are accepted too (as integers: ids are never fractional).
+    let id = id
+        .as_string()
+        .or_else(|| id.as_f64().map(|n| (n as i64).to_string()));
+
     if let Some(rt) = runtime::get() {
         *rt.user_id.borrow_mut() = id.filter(|s| !s.is_empty());
     }
 }
 
 fn command(c: Command) {
-    let queued = PENDING.with(|p| match p.borrow_mut().as_mut() {
+    let queued = match api().pending.borrow_mut().as_mut() {
         Some(pending) => {
             pending.push(c);
             None
         }
         None => Some(c),
-    });
+    };
     if let Some(c) = queued {
         run(c);
     }
@@ -100,7 +120,7 @@ fn run(c: Command) {
 /// The content has loaded: runs the waiting commands. Returns whether the host asked to start or
 /// stop a tour, in which case no tour starts on its own.
 pub fn ready() -> bool {
-    let pending = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
+    let pending = api().pending.borrow_mut().take().unwrap_or_default();
     let explicit = pending.iter().any(|c| !matches!(c, Command::OpenLauncher));
     for c in pending {
         run(c);
@@ -112,14 +132,21 @@ pub fn ready() -> bool {
 /// the current task so a handler calling back into `cairn` finds the overlay in a settled state.
 pub fn notify(event: &OverlayEvent) {
     let kind = event.kind.as_str();
-    let handlers: Vec<Function> = HANDLERS.with(|h| {
-        h.borrow().iter().filter(|(k, _)| k == kind || k == "*").map(|(_, f)| f.clone()).collect()
-    });
+    let handlers: Vec<Function> = api()
+        .handlers
+        .borrow()
+        .iter()
+        .filter(|(k, _)| k == kind || k == "*")
+        .map(|(_, f)| f.clone())
+        .collect();
     if handlers.is_empty() {
         return;
     }
     let detail = Object::new();
-    let step_id = event.step_id.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let step_id = event
+        .step_id
+        .as_deref()
+        .map_or(JsValue::NULL, JsValue::from_str);
     let step_index = event.step_index.map_or(JsValue::NULL, JsValue::from);
     for (k, v) in [
         ("kind", JsValue::from_str(kind)),

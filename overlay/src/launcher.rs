@@ -7,10 +7,9 @@ use std::cell::RefCell;
 use cairn_shared::api::{PublishedChecklist, PublishedTour};
 use cairn_shared::content::ChecklistAction;
 use cairn_shared::markdown::is_safe_href;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, KeyboardEvent};
+use web_sys::Element;
 
-use crate::dom::{self, Listener, Res};
+use crate::dom::{self, Listener};
 use crate::storage::{self, Store};
 use crate::{runtime, stuck, tour};
 
@@ -23,10 +22,14 @@ struct Launcher {
 }
 
 thread_local! {
-    static LAUNCHER: RefCell<Option<Launcher>> = const { RefCell::new(None) };
+    static LAUNCHER: &'static RefCell<Option<Launcher>> = Box::leak(Box::default());
 }
 
-pub fn mount(layer: &Element) -> Res<()> {
+fn launcher() -> &'static RefCell<Option<Launcher>> {
+    LAUNCHER.with(|l| *l)
+}
+
+pub fn mount(layer: &Element) {
     let button = dom::button(
         &[
             ("class", "fab"),
@@ -36,7 +39,7 @@ pub fn mount(layer: &Element) -> Res<()> {
             ("aria-controls", "cairn-launcher"),
         ],
         "?",
-    )?;
+    );
     let panel = dom::el(
         "div",
         &[
@@ -45,25 +48,30 @@ pub fn mount(layer: &Element) -> Res<()> {
             ("role", "dialog"),
             ("aria-labelledby", "cairn-launcher-title"),
             ("data-cairn", "launcher"),
+            ("hidden", ""),
         ],
-    )?;
-    dom::set_hidden(&panel, true);
-    dom::append(layer, &[&panel, &button])?;
+    );
+    dom::append(layer, &[&panel, &button]);
     let fixed = vec![
         Listener::on(&button, "click", |_| toggle()),
         Listener::on(&panel, "keydown", |e| {
-            if e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+            if dom::key(&e) == "Escape" {
                 e.prevent_default();
                 close(true);
             }
         }),
     ];
-    LAUNCHER.with(|l| *l.borrow_mut() = Some(Launcher { button, panel, _fixed: fixed, content: Vec::new() }));
-    Ok(())
+    *launcher().borrow_mut() = Some(Launcher {
+        button,
+        panel,
+        _fixed: fixed,
+        content: Vec::new(),
+    });
 }
 
 fn parts() -> Option<(Element, Element)> {
-    LAUNCHER.with(|l| l.try_borrow().ok()?.as_ref().map(|l| (l.button.clone(), l.panel.clone())))
+    let l = launcher().try_borrow().ok()?;
+    l.as_ref().map(|l| (l.button.clone(), l.panel.clone()))
 }
 
 fn is_open() -> bool {
@@ -76,17 +84,16 @@ fn toggle() {
 
 /// Opens the panel (the button, or `cairn.openLauncher()`).
 pub fn open() {
-    let Some((button, panel)) = parts() else { return };
-    if !rebuild(&panel) {
+    let Some((button, panel)) = parts() else {
         return;
-    }
+    };
+    rebuild(&panel);
     dom::set_hidden(&panel, false);
-    let _ = button.set_attribute("aria-expanded", "true");
+    dom::set_attr(&button, "aria-expanded", "true");
     let first = panel
-        .query_selector("[data-cairn=launcher-search]")
+        .query_selector("[data-cairn=launcher-search],button")
         .ok()
-        .flatten()
-        .or_else(|| panel.query_selector("button").ok().flatten());
+        .flatten();
     if let Some(first) = first {
         dom::focus(&first);
     }
@@ -94,10 +101,12 @@ pub fn open() {
 
 /// Closes the panel; `focus_button` gives focus back to the "?" button (Escape, Close).
 pub fn close(focus_button: bool) {
-    let Some((button, panel)) = parts() else { return };
+    let Some((button, panel)) = parts() else {
+        return;
+    };
     stuck::discard(stuck::Owner::Launcher);
     dom::set_hidden(&panel, true);
-    let _ = button.set_attribute("aria-expanded", "false");
+    dom::set_attr(&button, "aria-expanded", "false");
     if focus_button {
         dom::focus(&button);
     }
@@ -112,86 +121,99 @@ pub fn refresh() {
     }
 }
 
-fn rebuild(panel: &Element) -> bool {
+fn rebuild(panel: &Element) {
     stuck::discard(stuck::Owner::Launcher);
-    match fill(panel) {
-        Ok(listeners) => {
-            LAUNCHER.with(|l| {
-                if let Ok(mut l) = l.try_borrow_mut()
-                    && let Some(l) = l.as_mut()
-                {
-                    l.content = listeners;
-                }
-            });
-            true
-        }
-        Err(e) => {
-            dom::warn("cannot show the help panel", &e);
-            false
-        }
+    let listeners = fill(panel);
+    if let Ok(mut l) = launcher().try_borrow_mut()
+        && let Some(l) = l.as_mut()
+    {
+        l.content = listeners;
     }
 }
 
 /// Builds the panel's content and returns its listeners.
-fn fill(panel: &Element) -> Res<Vec<Listener>> {
-    let Some(rt) = runtime::get() else { return Ok(Vec::new()) };
+fn fill(panel: &Element) -> Vec<Listener> {
+    let mut listeners = Vec::new();
+    let Some(rt) = runtime::get() else {
+        return listeners;
+    };
     let content = rt.content();
     let url = runtime::page_url();
-    let mut listeners = Vec::new();
     panel.set_text_content(None);
 
-    let head = dom::el("div", &[("class", "head")])?;
-    let title = dom::text_el("h2", &[("id", "cairn-launcher-title")], "Help")?;
+    let head = dom::el("div", &[("class", "head")]);
+    let title = dom::text_el("h2", &[("id", "cairn-launcher-title")], "Help");
     let close_button = dom::button(
-        &[("class", "x"), ("data-cairn", "launcher-close"), ("aria-label", "Close help")],
+        &[
+            ("class", "x"),
+            ("data-cairn", "launcher-close"),
+            ("aria-label", "Close help"),
+        ],
         "×",
-    )?;
+    );
     listeners.push(Listener::on(&close_button, "click", |_| close(true)));
-    dom::append(&head, &[&title, &close_button])?;
+    dom::append(&head, &[&title, &close_button]);
 
-    let scroll = dom::el("div", &[("class", "scroll")])?;
-    if let Some(list) = content.checklists.iter().find(|c| c.doc.targeting.matches_url(&url)) {
-        dom::append(&scroll, &[&checklist(list, &mut listeners)?])?;
+    let scroll = dom::el("div", &[("class", "scroll")]);
+    if let Some(list) = content
+        .checklists
+        .iter()
+        .find(|c| c.doc.targeting.matches_url(&url))
+    {
+        dom::append(&scroll, &[&checklist(list, &mut listeners)]);
     }
     let tours: Vec<&PublishedTour> = content
         .tours
         .iter()
+        .map(|t| t.as_ref())
         .filter(|t| !t.doc.steps.is_empty() && t.doc.targeting.matches_url(&url))
         .collect();
-    tour_list(&scroll, &tours, &mut listeners)?;
+    tour_list(&scroll, &tours, &mut listeners);
 
-    let foot = dom::el("div", &[("class", "foot")])?;
-    let contact = dom::button(&[("data-cairn", "contact-support")], "Contact support")?;
-    foot.append_child(&contact)?;
+    let foot = dom::el("div", &[("class", "foot")]);
+    let contact = dom::button(&[("data-cairn", "contact-support")], "Contact support");
+    dom::append(&foot, &[&contact]);
     listeners.push(Listener::on(&contact, "click", {
-        let (panel, scroll, foot, contact) = (panel.clone(), scroll.clone(), foot.clone(), contact.clone());
+        let (panel, scroll, foot, contact) =
+            (panel.clone(), scroll.clone(), foot.clone(), contact.clone());
         move |_| {
-            let after_close = {
-                let contact = contact.clone();
-                move || dom::focus(&contact)
-            };
+            let contact = contact.clone();
             let hide = vec![scroll.clone(), foot.clone()];
-            if let Err(e) = stuck::open(stuck::Owner::Launcher, &panel, hide, stuck::page_context(), after_close) {
-                dom::warn("cannot open the help form", &e);
-            }
+            let after_close = move || dom::focus(&contact);
+            stuck::open(
+                stuck::Owner::Launcher,
+                &panel,
+                hide,
+                stuck::page_context(),
+                after_close,
+            );
         }
     }));
-    dom::append(panel, &[&head, &scroll, &foot])?;
-    Ok(listeners)
+    dom::append(panel, &[&head, &scroll, &foot]);
+    listeners
 }
 
 /// The checklist: each item starts a tour (done once it is completed) or opens a link (done once
 /// followed).
-fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Res<Element> {
-    let rt = runtime::get().ok_or("cairn is not booted")?;
-    let section = dom::el("section", &[("data-cairn", "checklist"), ("aria-labelledby", "cairn-checklist-title")])?;
-    let title = dom::text_el("h3", &[("id", "cairn-checklist-title")], &list.doc.title)?;
-    let items = dom::el("ul", &[("class", "list")])?;
+fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Element {
+    let section = dom::el(
+        "section",
+        &[
+            ("data-cairn", "checklist"),
+            ("aria-labelledby", "cairn-checklist-title"),
+        ],
+    );
+    let title = dom::text_el("h3", &[("id", "cairn-checklist-title")], &list.doc.title);
+    let items = dom::el("ul", &[("class", "list")]);
     let mut done_count = 0;
     for item in &list.doc.items {
-        let link_key = rt.key(&format!("link:{}:{}", list.id, item.id));
+        let link_key = runtime::get()
+            .map(|rt| rt.key(&format!("link:{}:{}", list.id, item.id)))
+            .unwrap_or_default();
         let done = match &item.action {
-            ChecklistAction::StartTour { tour_id } => tour::outcome(tour_id).as_deref() == Some(tour::COMPLETED),
+            ChecklistAction::StartTour { tour_id } => {
+                tour::outcome(tour_id).as_deref() == Some(tour::COMPLETED)
+            }
             ChecklistAction::Link { .. } => storage::get(Store::Local, &link_key).is_some(),
         };
         done_count += usize::from(done);
@@ -202,10 +224,10 @@ fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Res<El
                 ("data-item-id", &item.id),
                 ("data-done", if done { "true" } else { "false" }),
             ],
-        )?;
+        );
         let control = match &item.action {
             ChecklistAction::StartTour { tour_id } => {
-                let b = dom::button(&[("class", "item"), ("data-tour-id", tour_id)], "")?;
+                let b = dom::button(&[("class", "item"), ("data-tour-id", tour_id)], "");
                 let tour_id = tour_id.clone();
                 listeners.push(Listener::on(&b, "click", move |_| {
                     close(true);
@@ -215,62 +237,89 @@ fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Res<El
             }
             ChecklistAction::Link { url } => {
                 let href = if is_safe_href(url) { url.as_str() } else { "#" };
+                let a = dom::el("a", &[("class", "item"), ("href", href)]);
                 // Pages of the application open in place, other sites in a new tab.
-                let external = href.starts_with("http://") || href.starts_with("https://");
-                let attrs: &[(&str, &str)] = if external {
-                    &[("class", "item"), ("href", href), ("target", "_blank"), ("rel", "noopener noreferrer")]
-                } else {
-                    &[("class", "item"), ("href", href)]
-                };
-                let a = dom::el("a", attrs)?;
+                if href.starts_with("http://") || href.starts_with("https://") {
+                    dom::set_attr(&a, "target", "_blank");
+                    dom::set_attr(&a, "rel", "noopener noreferrer");
+                }
                 let li = li.clone();
                 listeners.push(Listener::on(&a, "click", move |_| {
                     storage::set(Store::Local, &link_key, "1");
-                    let _ = li.set_attribute("data-done", "true");
+                    dom::set_attr(&li, "data-done", "true");
                 }));
                 a
             }
         };
-        let check = dom::text_el("span", &[("class", "check"), ("aria-hidden", "true")], if done { "✓" } else { "" })?;
-        let label = dom::text_el("span", &[("class", "label")], &item.title)?;
-        dom::append(&control, &[&check, &label])?;
+        let check = dom::text_el(
+            "span",
+            &[("class", "check"), ("aria-hidden", "true")],
+            if done { "✓" } else { "" },
+        );
+        let label = dom::text_el("span", &[("class", "label")], &item.title);
+        dom::append(&control, &[&check, &label]);
         if done {
-            dom::append(&control, &[&dom::text_el("span", &[("class", "sr")], " (done)")?])?;
+            dom::append(
+                &control,
+                &[&dom::text_el("span", &[("class", "sr")], " (done)")],
+            );
         }
-        li.append_child(&control)?;
-        items.append_child(&li)?;
+        dom::append(&li, &[&control]);
+        dom::append(&items, &[&li]);
     }
     let total = list.doc.items.len();
-    let progress = dom::text_el("p", &[("class", "muted")], &format!("{done_count} of {total} done"))?;
-    dom::append(&section, &[&title, &progress, &items])?;
-    Ok(section)
+    let progress = dom::text_el(
+        "p",
+        &[("class", "muted")],
+        &format!("{done_count} of {total} done"),
+    );
+    dom::append(&section, &[&title, &progress, &items]);
+    section
 }
 
 /// The tours on this page, with a search box that filters them by title.
-fn tour_list(parent: &Element, tours: &[&PublishedTour], listeners: &mut Vec<Listener>) -> Res<()> {
-    let heading = dom::text_el("h3", &[("id", "cairn-tours-title")], "Tours on this page")?;
-    let list = dom::el("ul", &[("class", "list"), ("aria-labelledby", "cairn-tours-title")])?;
+fn tour_list(parent: &Element, tours: &[&PublishedTour], listeners: &mut Vec<Listener>) {
+    let heading = dom::text_el("h3", &[("id", "cairn-tours-title")], "Tours on this page");
+    let list = dom::el(
+        "ul",
+        &[("class", "list"), ("aria-labelledby", "cairn-tours-title")],
+    );
     let empty = dom::text_el(
         "p",
-        &[("class", "muted"), ("data-cairn", "launcher-empty"), ("role", "status")],
+        &[
+            ("class", "muted"),
+            ("data-cairn", "launcher-empty"),
+            ("role", "status"),
+        ],
         "No tours on this page.",
-    )?;
+    );
     dom::set_hidden(&empty, !tours.is_empty());
     let mut rows = Vec::new();
     for t in tours {
-        let li = dom::el("li", &[])?;
-        let b = dom::button(&[("class", "item"), ("data-cairn", "launcher-tour"), ("data-tour-id", &t.id)], &t.doc.title)?;
+        let li = dom::el("li", &[]);
+        let b = dom::button(
+            &[
+                ("class", "item"),
+                ("data-cairn", "launcher-tour"),
+                ("data-tour-id", &t.id),
+            ],
+            &t.doc.title,
+        );
         let id = t.id.clone();
         listeners.push(Listener::on(&b, "click", move |_| {
             close(true);
             tour::start(&id);
         }));
-        li.append_child(&b)?;
-        list.append_child(&li)?;
-        rows.push((li, t.doc.title.to_lowercase()));
+        dom::append(&li, &[&b]);
+        dom::append(&list, &[&li]);
+        rows.push((li, dom::lower(&t.doc.title)));
     }
     if !tours.is_empty() {
-        let label = dom::text_el("label", &[("for", "cairn-search"), ("class", "sr")], "Search tours")?;
+        let label = dom::text_el(
+            "label",
+            &[("for", "cairn-search"), ("class", "sr")],
+            "Search tours",
+        );
         let search = dom::el(
             "input",
             &[
@@ -280,12 +329,12 @@ fn tour_list(parent: &Element, tours: &[&PublishedTour], listeners: &mut Vec<Lis
                 ("placeholder", "Search tours"),
                 ("autocomplete", "off"),
             ],
-        )?;
-        dom::append(parent, &[&label, &search])?;
-        let input: HtmlInputElement = search.clone().dyn_into()?;
+        );
+        dom::append(parent, &[&label, &search]);
+        let input = search.clone();
         let empty = empty.clone();
         listeners.push(Listener::on(&search, "input", move |_| {
-            let query = input.value().trim().to_lowercase();
+            let query = dom::lower(dom::value(&input).trim());
             let mut shown = 0;
             for (li, title) in &rows {
                 let matches = title.contains(&query);
@@ -296,5 +345,5 @@ fn tour_list(parent: &Element, tours: &[&PublishedTour], listeners: &mut Vec<Lis
             dom::set_hidden(&empty, shown > 0);
         }));
     }
-    dom::append(parent, &[&heading, &list, &empty])
+    dom::append(parent, &[&heading, &list, &empty]);
 }

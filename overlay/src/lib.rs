@@ -6,6 +6,7 @@
 
 mod api;
 mod boot;
+mod codec;
 mod dom;
 mod events;
 mod js_api;
@@ -22,6 +23,13 @@ mod tooltip;
 mod tour;
 
 use wasm_bindgen::prelude::*;
+
+/// A free-list allocator of a few hundred bytes instead of dlmalloc's ~8 KB: the overlay makes few,
+/// small allocations, and the 60 KB budget counts every byte.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 /// Starts the overlay for the application `app_key`, talking to the Cairn server at `api_origin`.
 /// `queued` holds the `[method, args]` pairs the loader's stub recorded before the runtime loaded.

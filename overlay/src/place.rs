@@ -28,7 +28,12 @@ impl Rect {
 
     /// Grown by `d` on every side.
     pub fn inflate(&self, d: f64) -> Rect {
-        Rect { x: self.x - d, y: self.y - d, w: self.w + 2.0 * d, h: self.h + 2.0 * d }
+        Rect {
+            x: self.x - d,
+            y: self.y - d,
+            w: self.w + 2.0 * d,
+            h: self.h + 2.0 * d,
+        }
     }
 
     /// Whether it lies entirely inside a `vw`×`vh` viewport.
@@ -117,7 +122,10 @@ pub fn place(anchor: Rect, (w, h): (f64, f64), (vw, vh): (f64, f64), pref: Place
 
 /// The top-left corner that centres a `w`×`h` box in the viewport.
 pub fn centered((w, h): (f64, f64), (vw, vh): (f64, f64)) -> (f64, f64) {
-    (clamp((vw - w) / 2.0, MARGIN, vw), clamp((vh - h) / 2.0, MARGIN, vh))
+    (
+        clamp((vw - w) / 2.0, MARGIN, vw),
+        clamp((vh - h) / 2.0, MARGIN, vh),
+    )
 }
 
 /// Like `f64::clamp`, but a range too small for the box keeps it at `lo` instead of panicking.
@@ -133,7 +141,12 @@ mod tests {
     const POP: (f64, f64) = (300.0, 150.0);
 
     fn anchor(x: f64, y: f64) -> Rect {
-        Rect { x, y, w: 100.0, h: 40.0 }
+        Rect {
+            x,
+            y,
+            w: 100.0,
+            h: 40.0,
+        }
     }
 
     #[test]
@@ -185,6 +198,14 @@ mod tests {
         let r = anchor(10.0, 10.0);
         assert!(r.inside(1000.0, 800.0));
         assert!(!anchor(950.0, 10.0).inside(1000.0, 800.0));
-        assert_eq!(r.inflate(4.0), Rect { x: 6.0, y: 6.0, w: 108.0, h: 48.0 });
+        assert_eq!(
+            r.inflate(4.0),
+            Rect {
+                x: 6.0,
+                y: 6.0,
+                w: 108.0,
+                h: 48.0
+            }
+        );
     }
 }

@@ -8,8 +8,9 @@ use std::rc::Rc;
 use cairn_shared::content::{Strategy, Target};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, MutationObserver, MutationObserverInit};
+use web_sys::{Element, MutationObserver};
 
+use crate::codec::Obj;
 use crate::dom::{self, Timer};
 
 /// The element `target` points at, if exactly one rendered element matches one of its strategies.
@@ -17,10 +18,13 @@ pub fn find(target: &Target) -> Option<Element> {
     let doc = dom::document();
     target.strategies.iter().find_map(|strategy| {
         // An author's CSS path may be invalid: that strategy just finds nothing.
-        let list = doc.query_selector_all(&strategy.candidate_selector()).ok()?;
+        let list = doc
+            .query_selector_all(&strategy.candidate_selector())
+            .ok()?;
         let mut found = None;
         for i in 0..list.length() {
-            let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            // querySelectorAll only ever returns elements.
+            let Some(el) = list.item(i).map(JsCast::unchecked_into::<Element>) else {
                 continue;
             };
             if accepts(strategy, &el) {
@@ -37,20 +41,29 @@ pub fn find(target: &Target) -> Option<Element> {
 fn accepts(strategy: &Strategy, el: &Element) -> bool {
     match strategy {
         Strategy::Role { name, .. } => squash(&accessible_name(el)) == squash(name),
-        Strategy::Text { value, .. } => squash(&el.text_content().unwrap_or_default()) == squash(value),
+        Strategy::Text { value, .. } => {
+            squash(&el.text_content().unwrap_or_default()) == squash(value)
+        }
         _ => true,
     }
 }
 
 /// Display-none elements (a closed menu, a hidden tab) are not found yet: they may still appear.
 fn is_rendered(el: &Element) -> bool {
-    let r = el.get_bounding_client_rect();
-    r.width() > 0.0 || r.height() > 0.0
+    let r = dom::rect_of(el);
+    r.w > 0.0 || r.h > 0.0
 }
 
 /// Trimmed, with runs of white space collapsed to one space.
 fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// A simplified accessible-name computation: `aria-labelledby`, `aria-label`, a form field's
@@ -58,19 +71,23 @@ fn squash(s: &str) -> String {
 fn accessible_name(el: &Element) -> String {
     let doc = dom::document();
     if let Some(ids) = el.get_attribute("aria-labelledby") {
-        let text: Vec<String> = ids
-            .split_whitespace()
-            .filter_map(|id| doc.get_element_by_id(id)?.text_content())
-            .collect();
-        if !text.is_empty() {
-            return text.join(" ");
+        // Each referenced text; `squash` later collapses the separating spaces.
+        let mut text = String::new();
+        for id in ids.split_whitespace() {
+            if let Some(t) = doc.get_element_by_id(id).and_then(|e| e.text_content()) {
+                text.push(' ');
+                text.push_str(&t);
+            }
+        }
+        if !text.trim().is_empty() {
+            return text;
         }
     }
     let attr = |name: &str| el.get_attribute(name).filter(|v| !v.trim().is_empty());
     if let Some(label) = attr("aria-label") {
         return label;
     }
-    let tag = el.tag_name().to_ascii_lowercase();
+    let tag = dom::text_prop(el, "tagName").to_ascii_lowercase();
     if matches!(tag.as_str(), "input" | "textarea" | "select") {
         if let Some(ty) = attr("type")
             && matches!(ty.as_str(), "button" | "submit" | "reset")
@@ -78,9 +95,10 @@ fn accessible_name(el: &Element) -> String {
         {
             return value;
         }
-        let by_for = (!el.id().is_empty())
+        let id = el.get_attribute("id").unwrap_or_default();
+        let by_for = (!id.is_empty())
             .then(|| {
-                let selector = format!("label[for=\"{}\"]", cairn_shared::content::css_escape(&el.id()));
+                let selector = format!("label[for=\"{}\"]", cairn_shared::content::css_escape(&id));
                 doc.query_selector(&selector).ok().flatten()
             })
             .flatten();
@@ -90,13 +108,19 @@ fn accessible_name(el: &Element) -> String {
         {
             return label;
         }
-        return attr("title").or_else(|| attr("placeholder")).unwrap_or_default();
+        return attr("title")
+            .or_else(|| attr("placeholder"))
+            .unwrap_or_default();
     }
     if tag == "img" {
         return attr("alt").unwrap_or_default();
     }
     let text = el.text_content().unwrap_or_default();
-    if text.trim().is_empty() { attr("title").unwrap_or_default() } else { text }
+    if text.trim().is_empty() {
+        attr("title").unwrap_or_default()
+    } else {
+        text
+    }
 }
 
 /// A wait for a late element: re-checks after DOM mutations (at most once per frame) and on a slow
@@ -110,9 +134,13 @@ pub struct Waiter {
 
 type Done = Rc<RefCell<Option<Box<dyn FnOnce(Option<Element>)>>>>;
 
-/// Calls `done` once, with the element as soon as `find(&target)` succeeds, or with `None` after
-/// `ms` milliseconds.
-pub fn wait(target: Target, ms: i32, done: impl FnOnce(Option<Element>) + 'static) -> Waiter {
+/// Calls `done` once, with the element as soon as `find` returns one, or with `None` after `ms`
+/// milliseconds.
+pub fn wait(
+    find: impl Fn() -> Option<Element> + 'static,
+    ms: i32,
+    done: impl FnOnce(Option<Element>) + 'static,
+) -> Waiter {
     let done: Done = Rc::new(RefCell::new(Some(Box::new(done))));
     let finish = move |found: Option<Element>| {
         let callback = done.borrow_mut().take();
@@ -124,7 +152,7 @@ pub fn wait(target: Target, ms: i32, done: impl FnOnce(Option<Element>) + 'stati
     let check = {
         let finish = finish.clone();
         Rc::new(move || {
-            if let Some(el) = find(&target) {
+            if let Some(el) = find() {
                 finish(Some(el));
             }
         })
@@ -145,23 +173,30 @@ pub fn wait(target: Target, ms: i32, done: impl FnOnce(Option<Element>) + 'stati
     let observer = observe(&observed);
     let poll = Timer::every(250, move || check());
     let timeout = Timer::once(ms, move || finish(None));
-    Waiter { observer, _observed: observed, _poll: poll, _timeout: timeout }
+    Waiter {
+        observer,
+        _observed: observed,
+        _poll: poll,
+        _timeout: timeout,
+    }
 }
 
 /// Watches the whole document for added nodes and for the attribute changes that show elements.
 fn observe(callback: &Closure<dyn FnMut()>) -> Option<MutationObserver> {
     let observer = MutationObserver::new(callback.as_ref().unchecked_ref()).ok()?;
-    let options = MutationObserverInit::new();
-    options.set_child_list(true);
-    options.set_subtree(true);
-    options.set_attribute_filter(&js_sys::Array::of4(
-        &"class".into(),
-        &"style".into(),
-        &"hidden".into(),
-        &"aria-label".into(),
-    ));
-    let root = dom::document().document_element()?;
-    observer.observe_with_options(&root, &options).ok()?;
+    let filter: js_sys::Array = ["class", "style", "hidden", "aria-label"]
+        .into_iter()
+        .map(JsValue::from_str)
+        .collect();
+    let options = Obj::new()
+        .set("childList", true)
+        .set("subtree", true)
+        .set("attributeFilter", filter)
+        .done();
+    let root = dom::document();
+    observer
+        .observe_with_options(&root, options.unchecked_ref())
+        .ok()?;
     Some(observer)
 }
 

@@ -4,20 +4,27 @@
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
-use cairn_shared::api::OverlayContent;
-use web_sys::{Element, ShadowRoot};
+use cairn_shared::api::{OverlayContent, PublishedChecklist, PublishedTooltip, PublishedTour};
+use web_sys::Element;
 
 use crate::dom;
 
 /// The overlay's own part of the page.
 pub struct Ui {
-    /// `<div id="cairn-root">` in the host page.
+    /// `<div id="cairn-root">` in the host page; its open shadow root holds the rest.
     pub host: Element,
-    pub root: ShadowRoot,
     /// The landmark every visible part of the overlay is appended to.
     pub layer: Element,
     /// Polite live region for screen-reader announcements.
     pub live: Element,
+}
+
+/// The published content, each document shared (never deep-copied) by whatever shows it.
+#[derive(Default)]
+pub struct Content {
+    pub tours: Vec<Rc<PublishedTour>>,
+    pub tooltips: Vec<Rc<PublishedTooltip>>,
+    pub checklists: Vec<PublishedChecklist>,
 }
 
 pub struct Runtime {
@@ -25,42 +32,48 @@ pub struct Runtime {
     /// Base URL of the Cairn server, without a trailing slash.
     pub api: String,
     pub ui: OnceCell<Ui>,
-    content: RefCell<Rc<OverlayContent>>,
+    content: RefCell<Rc<Content>>,
     /// The id given to `cairn.identify`.
     pub user_id: RefCell<Option<String>>,
 }
 
 thread_local! {
-    static RUNTIME: OnceCell<Rc<Runtime>> = const { OnceCell::new() };
+    static RUNTIME: &'static OnceCell<&'static Runtime> = Box::leak(Box::default());
 }
 
 /// Creates the runtime; `false` when the page already has one (the snippet was included twice).
 pub fn init(app_key: String, api: String) -> bool {
     let api = api.trim_end_matches('/').to_string();
-    RUNTIME.with(|cell| {
-        cell.set(Rc::new(Runtime {
-            app_key,
-            api,
-            ui: OnceCell::new(),
-            content: RefCell::default(),
-            user_id: RefCell::default(),
-        }))
+    let runtime = Runtime {
+        app_key,
+        api,
+        ui: OnceCell::new(),
+        content: RefCell::default(),
+        user_id: RefCell::default(),
+    };
+    // Leaked: it lives as long as the page, and a `&'static` keeps every access cheap.
+    RUNTIME
+        .with(|cell| *cell)
+        .set(Box::leak(Box::new(runtime)))
         .is_ok()
-    })
 }
 
-pub fn get() -> Option<Rc<Runtime>> {
-    RUNTIME.with(|cell| cell.get().cloned())
+pub fn get() -> Option<&'static Runtime> {
+    RUNTIME.with(|cell| cell.get().copied())
 }
 
 impl Runtime {
     /// Everything published for the application (not only what targets this page).
-    pub fn content(&self) -> Rc<OverlayContent> {
+    pub fn content(&self) -> Rc<Content> {
         self.content.borrow().clone()
     }
 
     pub fn set_content(&self, content: OverlayContent) {
-        *self.content.borrow_mut() = Rc::new(content);
+        *self.content.borrow_mut() = Rc::new(Content {
+            tours: content.tours.into_iter().map(Rc::new).collect(),
+            tooltips: content.tooltips.into_iter().map(Rc::new).collect(),
+            checklists: content.checklists,
+        });
     }
 
     /// A storage key scoped to this application: `cairn:{appKey}:{suffix}`.
@@ -82,5 +95,5 @@ impl Runtime {
 
 /// The page's current URL.
 pub fn page_url() -> String {
-    dom::window().location().href().unwrap_or_default()
+    dom::text_prop(&dom::prop(&dom::window(), "location"), "href")
 }

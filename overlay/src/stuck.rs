@@ -6,10 +6,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use cairn_shared::tickets::{MAX_MESSAGE_CHARS, StepContext, StuckReport, Viewport};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlTextAreaElement, KeyboardEvent};
+use web_sys::Element;
 
-use crate::dom::{self, Listener, Res};
+use crate::dom::{self, Listener};
 use crate::{api, runtime};
 
 /// Who opened the form, so that closing a step only removes its own form.
@@ -24,7 +23,7 @@ struct Form {
     form: Element,
     /// What the form replaces while it is open.
     hidden: Vec<Element>,
-    message: HtmlTextAreaElement,
+    message: Element,
     submit: Element,
     error: Element,
     context: StepContext,
@@ -33,7 +32,11 @@ struct Form {
 }
 
 thread_local! {
-    static FORM: RefCell<Option<Form>> = const { RefCell::new(None) };
+    static FORM: &'static RefCell<Option<Form>> = Box::leak(Box::default());
+}
+
+fn form_cell() -> &'static RefCell<Option<Form>> {
+    FORM.with(|f| *f)
 }
 
 /// The part of a ticket's context that does not depend on a tour.
@@ -41,8 +44,11 @@ pub fn page_context() -> StepContext {
     let (width, height) = dom::viewport();
     StepContext {
         page_url: runtime::page_url(),
-        user_agent: dom::window().navigator().user_agent().unwrap_or_default(),
-        viewport: Viewport { width: width as u32, height: height as u32 },
+        user_agent: dom::text_prop(&dom::prop(&dom::window(), "navigator"), "userAgent"),
+        viewport: Viewport {
+            width: width as u32,
+            height: height as u32,
+        },
         user_id: runtime::get().and_then(|rt| rt.user_id.borrow().clone()),
         ..StepContext::default()
     }
@@ -56,38 +62,52 @@ pub fn open(
     hide: Vec<Element>,
     context: StepContext,
     after_close: impl Fn() + 'static,
-) -> Res<()> {
+) {
     discard_any();
-    let form = dom::el("form", &[("data-cairn", "stuck-form"), ("novalidate", "")])?;
-    let label = dom::text_el("label", &[("for", "cairn-stuck-message")], "What were you trying to do?")?;
+    let form = dom::el("form", &[("data-cairn", "stuck-form"), ("novalidate", "")]);
+    let label = dom::text_el(
+        "label",
+        &[("for", "cairn-stuck-message")],
+        "What were you trying to do?",
+    );
     let message = dom::el(
         "textarea",
         &[
             ("id", "cairn-stuck-message"),
             ("data-cairn", "stuck-message"),
             ("rows", "4"),
+            // The browser enforces the server's limit (UTF-16 units are never fewer than chars).
             ("maxlength", &MAX_MESSAGE_CHARS.to_string()),
             ("aria-describedby", "cairn-stuck-error"),
         ],
-    )?;
+    );
     let error = dom::el(
         "p",
-        &[("id", "cairn-stuck-error"), ("class", "error"), ("data-cairn", "stuck-error"), ("role", "alert")],
-    )?;
-    dom::set_hidden(&error, true);
-    let actions = dom::el("div", &[("class", "actions")])?;
-    let cancel = dom::button(&[("data-cairn", "stuck-cancel")], "Cancel")?;
+        &[
+            ("id", "cairn-stuck-error"),
+            ("class", "error"),
+            ("data-cairn", "stuck-error"),
+            ("role", "alert"),
+            ("hidden", ""),
+        ],
+    );
+    let actions = dom::el("div", &[("class", "actions")]);
+    let cancel = dom::button(&[("data-cairn", "stuck-cancel")], "Cancel");
     let submit = dom::text_el(
         "button",
-        &[("type", "submit"), ("class", "primary"), ("data-cairn", "stuck-submit")],
+        &[
+            ("type", "submit"),
+            ("class", "primary"),
+            ("data-cairn", "stuck-submit"),
+        ],
         "Send to help desk",
-    )?;
-    dom::append(&actions, &[&cancel, &submit])?;
-    dom::append(&form, &[&label, &message, &error, &actions])?;
+    );
+    dom::append(&actions, &[&cancel, &submit]);
+    dom::append(&form, &[&label, &message, &error, &actions]);
     for h in &hide {
         dom::set_hidden(h, true);
     }
-    container.append_child(&form)?;
+    dom::append(container, &[&form]);
 
     let listeners = vec![
         Listener::on(&form, "submit", |e| {
@@ -96,7 +116,7 @@ pub fn open(
         }),
         Listener::on(&cancel, "click", |_| close()),
         Listener::on(&form, "keydown", |e| {
-            if e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+            if dom::key(&e) == "Escape" {
                 // Escape closes the form only, not the tour or panel around it.
                 e.stop_propagation();
                 e.prevent_default();
@@ -104,33 +124,29 @@ pub fn open(
             }
         }),
     ];
-    let message: HtmlTextAreaElement = message.dyn_into()?;
-    let _ = message.focus();
-    FORM.with(|f| {
-        *f.borrow_mut() = Some(Form {
-            owner,
-            form,
-            hidden: hide,
-            message,
-            submit,
-            error,
-            context,
-            after_close: Rc::new(after_close),
-            listeners,
-        });
+    dom::focus(&message);
+    *form_cell().borrow_mut() = Some(Form {
+        owner,
+        form,
+        hidden: hide,
+        message,
+        submit,
+        error,
+        context,
+        after_close: Rc::new(after_close),
+        listeners,
     });
-    Ok(())
 }
 
 /// Removes the form and shows what it hid. Returns its `after_close`.
 fn take(owner: Option<Owner>) -> Option<Rc<dyn Fn()>> {
-    let form = FORM.with(|f| {
-        let mut f = f.try_borrow_mut().ok()?;
+    let form = {
+        let mut f = form_cell().try_borrow_mut().ok()?;
         if owner.is_some_and(|o| f.as_ref().is_some_and(|form| form.owner != o)) {
             return None;
         }
-        f.take()
-    })?;
+        f.take()?
+    };
     form.form.remove();
     for h in &form.hidden {
         dom::set_hidden(h, false);
@@ -161,18 +177,19 @@ fn show_error(error: &Element, text: &str) {
 
 /// Files the ticket, keeping the typed text if that fails.
 fn send() {
-    let Some((message, mut context, submit, error, textarea, form)) = FORM.with(|f| {
-        let f = f.try_borrow().ok()?;
-        let f = f.as_ref()?;
-        Some((
-            f.message.value(),
-            f.context.clone(),
-            f.submit.clone(),
-            f.error.clone(),
-            f.message.clone(),
-            f.form.clone(),
-        ))
-    }) else {
+    let Some((message, mut context, submit, error, textarea, form)) =
+        form_cell().try_borrow().ok().and_then(|f| {
+            let f = f.as_ref()?;
+            Some((
+                dom::value(&f.message),
+                f.context.clone(),
+                f.submit.clone(),
+                f.error.clone(),
+                f.message.clone(),
+                f.form.clone(),
+            ))
+        })
+    else {
         return;
     };
     if submit.has_attribute("disabled") {
@@ -181,37 +198,39 @@ fn send() {
     let message = message.trim().to_string();
     if message.is_empty() {
         show_error(&error, "Please describe what you were trying to do.");
-        let _ = textarea.focus();
-        return;
-    }
-    if message.chars().count() > MAX_MESSAGE_CHARS {
-        show_error(&error, "Please keep your message under 4,000 characters.");
+        dom::focus(&textarea);
         return;
     }
     // The user may have been identified since the form opened.
     let now = page_context();
     context.user_id = now.user_id;
     context.viewport = now.viewport;
-    let _ = submit.set_attribute("disabled", "");
+    dom::set_attr(&submit, "disabled", "");
     submit.set_text_content(Some("Sending…"));
     dom::set_hidden(&error, true);
-    wasm_bindgen_futures::spawn_local(async move {
-        let result = api::file_ticket(&StuckReport { message, context }).await;
-        if !form.is_connected() {
+    let report = StuckReport {
+        message,
+        context,
+        category: None,
+        impact: Default::default(),
+        urgency: Default::default(),
+        identity: None,
+        deflections_offered: Vec::new(),
+    };
+    api::file_ticket(&report, move |result| {
+        if !dom::is_connected(&form) {
             return;
         }
         match result {
-            Ok(filed) => {
-                if let Err(e) = show_filed(&form, filed.number) {
-                    dom::warn("cannot show the ticket number", &e);
-                }
-            }
+            Ok(number) => show_filed(&form, number),
             Err(reason) => {
-                let _ = submit.remove_attribute("disabled");
+                dom::remove_attr(&submit, "disabled");
                 submit.set_text_content(Some("Send to help desk"));
                 show_error(
                     &error,
-                    &format!("Could not file the ticket: {reason}. Your message is kept, please try again."),
+                    &format!(
+                        "Could not file the ticket: {reason}. Your message is kept, please try again."
+                    ),
                 );
             }
         }
@@ -219,25 +238,29 @@ fn send() {
 }
 
 /// Replaces the form's fields with the ticket number.
-fn show_filed(form: &Element, number: i64) -> Res<()> {
+fn show_filed(form: &Element, number: i64) {
     form.set_text_content(None);
     let done = dom::text_el(
         "p",
-        &[("class", "done"), ("data-cairn", "ticket-number"), ("role", "status")],
+        &[
+            ("class", "done"),
+            ("data-cairn", "ticket-number"),
+            ("role", "status"),
+        ],
         &format!("Ticket #{number} filed — the help desk will get back to you."),
-    )?;
-    let actions = dom::el("div", &[("class", "actions")])?;
-    let ok = dom::button(&[("class", "primary"), ("data-cairn", "stuck-close")], "Close")?;
-    actions.append_child(&ok)?;
-    dom::append(form, &[&done, &actions])?;
+    );
+    let actions = dom::el("div", &[("class", "actions")]);
+    let ok = dom::button(
+        &[("class", "primary"), ("data-cairn", "stuck-close")],
+        "Close",
+    );
+    dom::append(&actions, &[&ok]);
+    dom::append(form, &[&done, &actions]);
     let listener = Listener::on(&ok, "click", |_| close());
-    FORM.with(|f| {
-        if let Ok(mut f) = f.try_borrow_mut()
-            && let Some(f) = f.as_mut()
-        {
-            f.listeners.push(listener);
-        }
-    });
+    if let Ok(mut f) = form_cell().try_borrow_mut()
+        && let Some(f) = f.as_mut()
+    {
+        f.listeners.push(listener);
+    }
     dom::focus(&ok);
-    Ok(())
 }

@@ -5,7 +5,7 @@ use web_sys::{CssStyleSheet, ShadowRoot};
 
 use crate::dom::Res;
 
-const CSS: &str = include_str!("overlay.css");
+const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/overlay.min.css"));
 
 pub fn adopt(root: &ShadowRoot) -> Res<()> {
     let sheet = CssStyleSheet::new()?;

@@ -3,19 +3,16 @@
 //! show it from the element itself. Escape hides it; `tooltip_viewed` is reported once per page.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 use std::rc::{Rc, Weak};
 
 use cairn_shared::api::PublishedTooltip;
 use cairn_shared::content::{Placement, TooltipTrigger};
 use cairn_shared::events::EventKind;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, KeyboardEvent};
+use web_sys::Element;
 
-use crate::dom::{self, Listener, Res, Timer};
+use crate::dom::{self, Listener, Timer};
 use crate::events::{self, Subject};
 use crate::place;
-use crate::popover::rect_of;
 use crate::resolve::{self, Waiter};
 use crate::{markdown, runtime};
 
@@ -25,7 +22,7 @@ const HIDE_DELAY_MS: i32 = 200;
 const BEACON: f64 = 24.0;
 
 struct Hint {
-    tip: PublishedTooltip,
+    tip: Rc<PublishedTooltip>,
     beacon: Option<Element>,
     bubble: Element,
     target: RefCell<Option<Element>>,
@@ -38,10 +35,21 @@ struct Hint {
     on_target: RefCell<Vec<Listener>>,
 }
 
+#[derive(Default)]
+struct Hints {
+    shown: RefCell<Vec<Rc<Hint>>>,
+    /// Tooltips already reported as viewed on this page.
+    viewed: RefCell<Vec<String>>,
+    /// For unique bubble ids.
+    next_id: Cell<u32>,
+}
+
 thread_local! {
-    static HINTS: RefCell<Vec<Rc<Hint>>> = const { RefCell::new(Vec::new()) };
-    static VIEWED: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
-    static NEXT_ID: Cell<u32> = const { Cell::new(0) };
+    static HINTS: &'static Hints = Box::leak(Box::default());
+}
+
+fn hints() -> &'static Hints {
+    HINTS.with(|h| *h)
 }
 
 /// Shows the tooltips that target the current page and removes the others.
@@ -50,67 +58,85 @@ pub fn sync() {
     let Some(layer) = rt.layer() else { return };
     let url = runtime::page_url();
     let content = rt.content();
-    let wanted: Vec<&PublishedTooltip> =
-        content.tooltips.iter().filter(|t| t.doc.targeting.matches_url(&url)).collect();
-    let removed: Vec<Rc<Hint>> = HINTS.with(|h| {
-        let mut hints = h.borrow_mut();
-        let (keep, gone) = hints.drain(..).partition(|hint| wanted.iter().any(|t| t.id == hint.tip.id));
-        *hints = keep;
+    let wanted: Vec<&Rc<PublishedTooltip>> = content
+        .tooltips
+        .iter()
+        .filter(|t| t.doc.targeting.matches_url(&url))
+        .collect();
+    let removed: Vec<Rc<Hint>> = {
+        let mut shown = hints().shown.borrow_mut();
+        let (keep, gone) = shown
+            .drain(..)
+            .partition(|hint| wanted.iter().any(|t| t.id == hint.tip.id));
+        *shown = keep;
         gone
-    });
+    };
     for hint in removed {
         hint.remove();
     }
     for tip in wanted {
-        if HINTS.with(|h| h.borrow().iter().any(|hint| hint.tip.id == tip.id)) {
+        if hints()
+            .shown
+            .borrow()
+            .iter()
+            .any(|hint| hint.tip.id == tip.id)
+        {
             continue;
         }
-        match mount(tip, &layer) {
-            Ok(hint) => HINTS.with(|h| h.borrow_mut().push(hint)),
-            Err(e) => dom::warn("cannot show a tooltip", &e),
-        }
+        let hint = mount(tip, &layer);
+        hints().shown.borrow_mut().push(hint);
     }
 }
 
 /// Follows the elements as the page moves.
 pub fn reposition() {
-    let hints = HINTS.with(|h| h.borrow().clone());
-    for hint in hints {
+    let shown = hints().shown.borrow().clone();
+    for hint in shown {
         hint.place();
     }
 }
 
-fn mount(tip: &PublishedTooltip, layer: &Element) -> Res<Rc<Hint>> {
-    let n = NEXT_ID.with(|n| n.replace(n.get() + 1));
+fn mount(tip: &Rc<PublishedTooltip>, layer: &Element) -> Rc<Hint> {
+    let n = hints().next_id.replace(hints().next_id.get() + 1);
     let bubble_id = format!("cairn-tip-{n}");
     let bubble = dom::el(
         "div",
-        &[("class", "tip"), ("role", "tooltip"), ("id", &bubble_id), ("data-cairn", "tooltip"), ("data-tooltip-id", &tip.id)],
-    )?;
-    dom::append(&bubble, &[&dom::text_el("strong", &[], &tip.doc.title)?])?;
-    markdown::render(&bubble, &tip.doc.body)?;
-    dom::set_hidden(&bubble, true);
-    let beacon = match tip.doc.trigger {
-        TooltipTrigger::Beacon => {
-            let b = dom::button(
-                &[
-                    ("class", "beacon"),
-                    ("data-cairn", "beacon"),
-                    ("data-tooltip-id", &tip.id),
-                    ("aria-label", &tip.doc.title),
-                    ("aria-describedby", &bubble_id),
-                ],
-                "",
-            )?;
-            dom::set_hidden(&b, true);
-            layer.append_child(&b)?;
-            Some(b)
-        }
-        _ => None,
-    };
-    layer.append_child(&bubble)?;
+        &[
+            ("class", "tip"),
+            ("role", "tooltip"),
+            ("id", &bubble_id),
+            ("data-cairn", "tooltip"),
+            ("data-tooltip-id", &tip.id),
+            ("hidden", ""),
+        ],
+    );
+    dom::append(
+        &bubble,
+        &[&dom::text_el(
+            "strong",
+            &[("class", "tip-title")],
+            &tip.doc.title,
+        )],
+    );
+    markdown::render(&bubble, &tip.doc.body);
+    let beacon = matches!(tip.doc.trigger, TooltipTrigger::Beacon).then(|| {
+        let b = dom::button(
+            &[
+                ("class", "beacon"),
+                ("data-cairn", "beacon"),
+                ("data-tooltip-id", &tip.id),
+                ("aria-label", &tip.doc.title),
+                ("aria-describedby", &bubble_id),
+                ("hidden", ""),
+            ],
+            "",
+        );
+        dom::append(layer, &[&b]);
+        b
+    });
+    dom::append(layer, &[&bubble]);
     let hint = Rc::new(Hint {
-        tip: tip.clone(),
+        tip: Rc::clone(tip),
         beacon,
         bubble,
         target: RefCell::default(),
@@ -125,7 +151,9 @@ fn mount(tip: &PublishedTooltip, layer: &Element) -> Res<Rc<Hint>> {
         Some(el) => hint.attach(el),
         None => {
             let weak = Rc::downgrade(&hint);
-            let waiter = resolve::wait(tip.doc.target.clone(), WAIT_MS, move |found| {
+            let tip = Rc::clone(tip);
+            let find = move || resolve::find(&tip.doc.target);
+            let waiter = resolve::wait(find, WAIT_MS, move |found| {
                 let Some(hint) = weak.upgrade() else { return };
                 hint.waiter.borrow_mut().take();
                 match found {
@@ -136,7 +164,7 @@ fn mount(tip: &PublishedTooltip, layer: &Element) -> Res<Rc<Hint>> {
             *hint.waiter.borrow_mut() = Some(waiter);
         }
     }
-    Ok(hint)
+    hint
 }
 
 /// A listener that calls `f` on the hint while it still exists.
@@ -161,7 +189,7 @@ impl Hint {
             listen(self, &self.bubble, "mouseenter", |h, _| h.cancel_hide()),
             listen(self, &self.bubble, "mouseleave", |h, _| h.hide_soon()),
             listen(self, &dom::document(), "keydown", |h, e| {
-                if h.open.get() && e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+                if h.open.get() && dom::key(&e) == "Escape" {
                     h.hide();
                 }
             }),
@@ -172,7 +200,9 @@ impl Hint {
                 listen(self, b, "mouseleave", |h, _| h.hide_soon()),
                 listen(self, b, "focus", |h, _| h.show()),
                 listen(self, b, "blur", |h, _| h.hide()),
-                listen(self, b, "click", |h, _| if h.open.get() { h.hide() } else { h.show() }),
+                listen(self, b, "click", |h, _| {
+                    if h.open.get() { h.hide() } else { h.show() }
+                }),
             ]);
         }
         *self.listeners.borrow_mut() = own;
@@ -199,14 +229,20 @@ impl Hint {
 
     /// Puts the beacon at the element's right edge and the bubble next to what it hangs from.
     fn place(self: &Rc<Self>) {
-        let stale = self.target.borrow().as_ref().is_some_and(|t| !t.is_connected());
+        let stale = self
+            .target
+            .borrow()
+            .as_ref()
+            .is_some_and(|t| !dom::is_connected(t));
         if stale && let Some(el) = resolve::find(&self.tip.doc.target) {
             self.attach(el);
             return;
         }
-        let Some(target) = self.target.borrow().clone() else { return };
+        let Some(target) = self.target.borrow().clone() else {
+            return;
+        };
         let (vw, vh) = dom::viewport();
-        let r = rect_of(&target);
+        let r = dom::rect_of(&target);
         let visible = r.w > 0.0 || r.h > 0.0;
         let anchor = match &self.beacon {
             Some(b) => {
@@ -214,12 +250,17 @@ impl Hint {
                 let x = (r.right() + 4.0).min(vw - BEACON - place::MARGIN);
                 let y = r.y + r.h / 2.0 - BEACON / 2.0;
                 dom::put(b, x, y);
-                place::Rect { x, y, w: BEACON, h: BEACON }
+                place::Rect {
+                    x,
+                    y,
+                    w: BEACON,
+                    h: BEACON,
+                }
             }
             None => r,
         };
         if self.open.get() {
-            let size = rect_of(&self.bubble);
+            let size = dom::rect_of(&self.bubble);
             let p = place::place(anchor, (size.w, size.h), (vw, vh), Placement::Auto);
             dom::put(&self.bubble, p.x, p.y);
         }
@@ -232,7 +273,12 @@ impl Hint {
         }
         dom::set_hidden(&self.bubble, false);
         self.place();
-        let first = VIEWED.with(|v| v.borrow_mut().insert(self.tip.id.clone()));
+        let mut viewed = hints().viewed.borrow_mut();
+        let first = !viewed.contains(&self.tip.id);
+        if first {
+            viewed.push(self.tip.id.clone());
+        }
+        drop(viewed);
         if first {
             self.emit(EventKind::TooltipViewed);
         }
@@ -259,7 +305,14 @@ impl Hint {
     }
 
     fn emit(&self, kind: EventKind) {
-        events::emit(kind, Subject { content_id: &self.tip.id, version: self.tip.version, step: None });
+        events::emit(
+            kind,
+            Subject {
+                content_id: &self.tip.id,
+                version: self.tip.version,
+                step: None,
+            },
+        );
     }
 
     fn remove(&self) {

@@ -10,9 +10,10 @@ use cairn_shared::content::Advance;
 use cairn_shared::events::EventKind;
 use cairn_shared::targeting::Targeting;
 use cairn_shared::tickets::StepContext;
-use serde::{Deserialize, Serialize};
-use web_sys::{Element, HtmlElement};
+use wasm_bindgen::JsValue;
+use web_sys::Element;
 
+use crate::codec::{self, Obj};
 use crate::dom::{self, Listener, Timer};
 use crate::events::{self, Subject};
 use crate::popover::{self, StepInfo, StepView};
@@ -44,7 +45,7 @@ struct Run {
     shown: Option<Shown>,
     waiter: Option<Waiter>,
     /// Where focus goes back to when the tour ends.
-    return_focus: Option<HtmlElement>,
+    return_focus: Option<Element>,
 }
 
 /// The current step on screen.
@@ -57,7 +58,6 @@ struct Shown {
 }
 
 /// What survives a page load, in sessionStorage.
-#[derive(Serialize, Deserialize)]
 struct Progress {
     tour_id: String,
     index: usize,
@@ -65,14 +65,35 @@ struct Progress {
     shown_url: String,
 }
 
+impl Progress {
+    fn read(json: &str) -> Option<Progress> {
+        let v = codec::parse(json)?;
+        Some(Progress {
+            tour_id: codec::opt_string(&v, "tour_id")?,
+            index: codec::number(&v, "index")? as usize,
+            seen: codec::list(&v, "seen", JsValue::as_string),
+            shown_url: codec::string(&v, "shown_url"),
+        })
+    }
+}
+
 thread_local! {
-    static RUN: RefCell<Option<Run>> = const { RefCell::new(None) };
+    static RUN: &'static RefCell<Option<Run>> = Box::leak(Box::default());
+}
+
+fn run_cell() -> &'static RefCell<Option<Run>> {
+    RUN.with(|r| *r)
+}
+
+/// Takes the tour in progress out, to end or replace it.
+fn take_run() -> Option<Run> {
+    run_cell().try_borrow_mut().ok()?.take()
 }
 
 /// Runs `f` on the tour in progress. `None` when there is none, or when called back while the run is
 /// already borrowed (re-entrancy from a synchronous DOM event), which is skipped rather than panicking.
 fn with_run<R>(f: impl FnOnce(&mut Run) -> R) -> Option<R> {
-    RUN.with(|r| r.try_borrow_mut().ok()?.as_mut().map(f))
+    run_cell().try_borrow_mut().ok()?.as_mut().map(f)
 }
 
 /// Like [`with_run`], only while step `generation` is still the current one.
@@ -81,7 +102,7 @@ fn with_current<R>(generation: u32, f: impl FnOnce(&mut Run) -> R) -> Option<R> 
 }
 
 pub fn is_running() -> bool {
-    RUN.with(|r| r.try_borrow().map(|r| r.is_some()).unwrap_or(true))
+    run_cell().try_borrow().map(|r| r.is_some()).unwrap_or(true)
 }
 
 fn outcome_key(tour_id: &str) -> Option<String> {
@@ -99,7 +120,11 @@ fn progress_key() -> String {
 
 fn find_tour(tour_id: &str) -> Option<Rc<PublishedTour>> {
     let content = runtime::get()?.content();
-    content.tours.iter().find(|t| t.id == tour_id && !t.doc.steps.is_empty()).cloned().map(Rc::new)
+    content
+        .tours
+        .iter()
+        .find(|t| t.id == tour_id && !t.doc.steps.is_empty())
+        .cloned()
 }
 
 /// Starts a tour from its first step (`cairn.start`, the launcher, a checklist), whatever its outcome.
@@ -119,7 +144,9 @@ pub fn start(tour_id: &str) -> bool {
 
 /// Starts the first tour targeting this page that this browser has neither completed nor dismissed.
 pub fn auto_start() -> bool {
-    let Some(rt) = runtime::get() else { return false };
+    let Some(rt) = runtime::get() else {
+        return false;
+    };
     let url = runtime::page_url();
     let content = rt.content();
     let tour = content.tours.iter().find(|t| {
@@ -135,8 +162,10 @@ pub fn auto_start() -> bool {
 /// page has now reached moves on at once.
 pub fn resume() -> bool {
     let key = progress_key();
-    let Some(json) = storage::get(Store::Session, &key) else { return false };
-    let resumed = serde_json::from_str::<Progress>(&json).ok().and_then(|p| {
+    let Some(json) = storage::get(Store::Session, &key) else {
+        return false;
+    };
+    let resumed = Progress::read(&json).and_then(|p| {
         let tour = find_tour(&p.tour_id)?;
         let step = tour.doc.steps.get(p.index)?;
         let url = runtime::page_url();
@@ -163,8 +192,11 @@ pub fn stop() {
 
 /// Makes `tour` the tour in progress, replacing any other; the caller then shows a step.
 fn begin(tour: Rc<PublishedTour>, seen: Vec<String>) {
-    let previous = RUN.with(|r| r.try_borrow_mut().ok().and_then(|mut r| r.take()));
-    let return_focus = previous.as_ref().and_then(|p| p.return_focus.clone()).or_else(dom::active_element);
+    let previous = take_run();
+    let return_focus = previous
+        .as_ref()
+        .and_then(|p| p.return_focus.clone())
+        .or_else(dom::active_element);
     drop(previous);
     stuck::discard(stuck::Owner::Tour);
     let run = Run {
@@ -177,37 +209,41 @@ fn begin(tour: Rc<PublishedTour>, seen: Vec<String>) {
         waiter: None,
         return_focus,
     };
-    RUN.with(|r| {
-        if let Ok(mut r) = r.try_borrow_mut() {
-            *r = Some(run);
-        }
-    });
+    if let Ok(mut r) = run_cell().try_borrow_mut() {
+        *r = Some(run);
+    }
 }
 
 /// Shows step `index`: at once if its element is there (or it has none), else once it appears.
 fn show(index: usize) {
-    let Some((step, generation, old)) = with_run(|run| {
-        let step = run.tour.doc.steps.get(index)?.clone();
+    let Some((tour, generation, old)) = with_run(|run| {
+        run.tour.doc.steps.get(index)?;
         run.generation += 1;
         run.index = index;
         run.shown_url = runtime::page_url();
         run.waiter = None;
         save_progress(run);
-        Some((step, run.generation, run.shown.take()))
+        Some((run.tour.clone(), run.generation, run.shown.take()))
     })
     .flatten() else {
         return;
     };
     drop(old);
     stuck::discard(stuck::Owner::Tour);
-    let Some(target) = &step.target else {
+    let Some(target) = &tour.doc.steps[index].target else {
         render(generation, None, None);
         return;
     };
     match resolve::find(target) {
         Some(el) => render(generation, Some(el), Some(true)),
         None => {
-            let waiter = resolve::wait(target.clone(), WAIT_MS, move |found| waited(generation, found));
+            let find = move || {
+                tour.doc.steps[index]
+                    .target
+                    .as_ref()
+                    .and_then(resolve::find)
+            };
+            let waiter = resolve::wait(find, WAIT_MS, move |found| waited(generation, found));
             with_current(generation, |run| run.waiter = Some(waiter));
         }
     }
@@ -220,7 +256,12 @@ fn waited(generation: u32, found: Option<Element>) {
         return;
     }
     let Some((optional, tour, index)) = with_current(generation, |run| {
-        let optional = run.tour.doc.steps.get(run.index).is_some_and(|s| s.optional);
+        let optional = run
+            .tour
+            .doc
+            .steps
+            .get(run.index)
+            .is_some_and(|s| s.optional);
         (optional, run.tour.clone(), run.index)
     }) else {
         return;
@@ -241,15 +282,19 @@ fn render(generation: u32, target: Option<Element>, found: Option<bool>) {
     let Some((tour, index)) = with_current(generation, |run| (run.tour.clone(), run.index)) else {
         return;
     };
-    let Some(step) = tour.doc.steps.get(index) else { return };
-    let count = tour.doc.steps.len();
-    let view = match popover::build(&StepInfo { step, index, count, found }, &layer) {
-        Ok(view) => view,
-        Err(e) => {
-            dom::warn("cannot show the step", &e);
-            return;
-        }
+    let Some(step) = tour.doc.steps.get(index) else {
+        return;
     };
+    let count = tour.doc.steps.len();
+    let view = popover::build(
+        &StepInfo {
+            step,
+            index,
+            count,
+            found,
+        },
+        &layer,
+    );
     if let Some(t) = &target {
         popover::scroll_into_view(t);
     }
@@ -263,7 +308,13 @@ fn render(generation: u32, target: Option<Element>, found: Option<bool>) {
         }
         save_progress(run);
         run.waiter = None;
-        run.shown = Some(Shown { view, target, found, advance, _tick: tick });
+        run.shown = Some(Shown {
+            view,
+            target,
+            found,
+            advance,
+            _tick: tick,
+        });
     });
     emit(EventKind::StepViewed, &tour, index);
     rt.announce(&format!("Step {} of {count}: {}", index + 1, step.title));
@@ -273,7 +324,9 @@ fn render(generation: u32, target: Option<Element>, found: Option<bool>) {
 /// Listeners that move the step on by themselves: a click or input on its element, or a URL change.
 fn bind_advance(advance: &Advance, target: Option<&Element>, generation: u32) -> Vec<Listener> {
     match (advance, target) {
-        (Advance::Click, Some(t)) => vec![Listener::on(t, "click", move |_| advance_from(generation))],
+        (Advance::Click, Some(t)) => {
+            vec![Listener::on(t, "click", move |_| advance_from(generation))]
+        }
         (Advance::Input, Some(t)) => {
             // Wait for a pause in typing rather than moving on at the first key.
             let settle: Rc<RefCell<Option<Timer>>> = Rc::default();
@@ -307,12 +360,14 @@ fn advance_from(generation: u32) {
 
 /// Follows the element as the page moves, and moves on when a URL step's URL is reached.
 fn tick(generation: u32) {
-    let reached = with_current(generation, |run| match run.tour.doc.steps.get(run.index).map(|s| &s.advance) {
-        Some(Advance::Url { pattern }) => {
-            let url = runtime::page_url();
-            url != run.shown_url && url_matches(pattern, &url)
+    let reached = with_current(generation, |run| {
+        match run.tour.doc.steps.get(run.index).map(|s| &s.advance) {
+            Some(Advance::Url { pattern }) => {
+                let url = runtime::page_url();
+                url != run.shown_url && url_matches(pattern, &url)
+            }
+            _ => false,
         }
-        _ => false,
     });
     if reached == Some(true) {
         next();
@@ -322,7 +377,10 @@ fn tick(generation: u32) {
 }
 
 fn url_matches(pattern: &str, url: &str) -> bool {
-    Targeting { url_patterns: vec![pattern.to_string()] }.matches_url(url)
+    Targeting {
+        url_patterns: vec![pattern.to_string()],
+    }
+    .matches_url(url)
 }
 
 /// Re-places the current step; finds its element again if the page replaced it.
@@ -331,7 +389,7 @@ pub fn reposition() {
         let step = run.tour.doc.steps.get(run.index)?;
         let shown = run.shown.as_mut()?;
         if let (Some(old), Some(spec)) = (&shown.target, &step.target)
-            && !old.is_connected()
+            && !dom::is_connected(old)
             && let Some(el) = resolve::find(spec)
         {
             shown.advance = bind_advance(&step.advance, Some(&el), run.generation);
@@ -357,7 +415,9 @@ pub fn next_by_key() {
 
 /// Leaves the current step forward: shows the next one, or completes the tour after the last.
 fn forward(advanced: bool) {
-    let Some((tour, index)) = with_run(|run| (run.tour.clone(), run.index)) else { return };
+    let Some((tour, index)) = with_run(|run| (run.tour.clone(), run.index)) else {
+        return;
+    };
     if index + 1 >= tour.doc.steps.len() {
         emit(EventKind::TourCompleted, &tour, index);
         finish(Some(COMPLETED));
@@ -369,24 +429,36 @@ fn forward(advanced: bool) {
     }
 }
 
+/// The Back button or ArrowLeft. Optional steps whose element is absent are skipped going back
+/// too, as they were going forward.
 pub fn back() {
-    if let Some(index) = with_run(|run| run.index)
-        && index > 0
-    {
-        show(index - 1);
-    }
+    let Some(previous) = with_run(|run| {
+        let steps = &run.tour.doc.steps;
+        (0..run.index).rev().find(|&i| {
+            let step = &steps[i];
+            !step.optional || step.target.as_ref().and_then(resolve::find).is_some()
+        })
+    })
+    .flatten() else {
+        return;
+    };
+    show(previous);
 }
 
 /// The close button or Escape: the employee dismissed the tour.
 pub fn close() {
-    let Some((tour, index)) = with_run(|run| (run.tour.clone(), run.index)) else { return };
+    let Some((tour, index)) = with_run(|run| (run.tour.clone(), run.index)) else {
+        return;
+    };
     emit(EventKind::TourDismissed, &tour, index);
     finish(Some(DISMISSED));
 }
 
 /// Ends the tour in progress, remembering `outcome`, and gives focus back.
 fn finish(outcome: Option<&str>) {
-    let Some(run) = RUN.with(|r| r.try_borrow_mut().ok().and_then(|mut r| r.take())) else { return };
+    let Some(run) = take_run() else {
+        return;
+    };
     if let Some(outcome) = outcome
         && let Some(key) = outcome_key(&run.tour.id)
     {
@@ -397,33 +469,45 @@ fn finish(outcome: Option<&str>) {
     drop(run);
     stuck::discard(stuck::Owner::Tour);
     // Give focus back only if it was left in the overlay; a click on the page keeps it there.
-    let doc = dom::document();
-    let lost = match doc.active_element() {
+    let lost = match dom::element_prop(&dom::document(), "activeElement") {
         None => true,
         Some(active) => {
-            doc.body().is_some_and(|b| b.is_same_node(Some(&active)))
-                || runtime::get().and_then(|rt| rt.ui.get().map(|ui| ui.host.is_same_node(Some(&active)))) == Some(true)
+            dom::body().is_some_and(|b| b.is_same_node(Some(&active)))
+                || runtime::get()
+                    .and_then(|rt| rt.ui.get().map(|ui| ui.host.is_same_node(Some(&active))))
+                    == Some(true)
         }
     };
-    if lost && let Some(el) = return_focus.filter(|e| e.is_connected()) {
-        let _ = el.focus();
+    if lost && let Some(el) = return_focus.filter(|e| dom::is_connected(e)) {
+        dom::focus(&el);
     }
     launcher::refresh();
 }
 
 fn emit(kind: EventKind, tour: &PublishedTour, index: usize) {
-    let step = tour.doc.steps.get(index).map(|s| (s.id.as_str(), index as u32));
-    events::emit(kind, Subject { content_id: &tour.id, version: tour.version, step });
+    let step = tour
+        .doc
+        .steps
+        .get(index)
+        .map(|s| (s.id.as_str(), index as u32));
+    events::emit(
+        kind,
+        Subject {
+            content_id: &tour.id,
+            version: tour.version,
+            step,
+        },
+    );
 }
 
 fn save_progress(run: &Run) {
-    let progress = Progress {
-        tour_id: run.tour.id.clone(),
-        index: run.index,
-        seen: run.seen.clone(),
-        shown_url: run.shown_url.clone(),
-    };
-    if let Ok(json) = serde_json::to_string(&progress) {
+    let progress = Obj::new()
+        .set("tour_id", run.tour.id.as_str())
+        .set("index", run.index as u32)
+        .set("seen", codec::string_array(&run.seen))
+        .set("shown_url", run.shown_url.as_str())
+        .done();
+    if let Some(json) = codec::stringify(&progress) {
         storage::set(Store::Session, &progress_key(), &json);
     }
 }
@@ -462,8 +546,6 @@ pub fn open_stuck() {
         dom::focus(&stuck_button);
         reposition();
     };
-    if let Err(e) = stuck::open(stuck::Owner::Tour, &popover, hide, context, after_close) {
-        dom::warn("cannot open the help form", &e);
-    }
+    stuck::open(stuck::Owner::Tour, &popover, hide, context, after_close);
     reposition();
 }

@@ -61,6 +61,14 @@ impl Caches {
         Ok(built)
     }
 
+    /// Forget an application (and its content) after its settings changed.
+    pub fn invalidate_app(&self, public_key: &str, app_id: &str) {
+        if let Ok(mut m) = self.apps.write() {
+            m.remove(public_key);
+        }
+        self.invalidate_content(app_id);
+    }
+
     /// Forget an application's content after a publish.
     pub fn invalidate_content(&self, app_id: &str) {
         if let Ok(mut m) = self.content.write() {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod identity;
 pub mod integrations;
 pub mod metrics;
 pub mod rate_limit;

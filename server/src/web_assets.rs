@@ -17,6 +17,9 @@ mod embedded {
 /// The CSP of Cairn's own pages; the overlay must work under it, so the demo proves it does.
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; frame-ancestors 'self'";
 
+/// The employee the demo page signs in as.
+pub const DEMO_USER: &str = "sam.rivera";
+
 const DEMO_HTML: &str = include_str!("../assets/demo/index.html");
 const DEMO_CSS: &str = include_str!("../assets/demo/demo.css");
 const DEMO_JS: &str = include_str!("../assets/demo/demo.js");
@@ -120,7 +123,16 @@ async fn demo_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         .ok_or(ApiError::NotFound(
             "demo application (set CAIRN_SEED_DEMO=1 on an empty database)",
         ))?;
-    let html = DEMO_HTML.replace("{{APP_KEY}}", &escape_attr(&key));
+    let app = state
+        .caches
+        .app_by_key(&state.db, &key)
+        .await?
+        .ok_or(ApiError::NotFound("demo application"))?;
+    let hash = crate::identity::identity_hash(&app.identity_secret, DEMO_USER);
+    let html = DEMO_HTML
+        .replace("{{APP_KEY}}", &escape_attr(&key))
+        .replace("{{USER_ID}}", DEMO_USER)
+        .replace("{{USER_HASH}}", &hash);
     Ok(send(&req, "index.html", html.as_bytes()))
 }
 

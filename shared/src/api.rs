@@ -55,6 +55,24 @@ pub struct AppView {
     pub allowed_origins: Vec<String>,
     /// The `<script>` tag to paste into the application.
     pub snippet: String,
+    #[serde(default)]
+    pub require_verified_identity: bool,
+    #[serde(default)]
+    pub categories: Vec<String>,
+}
+
+/// `PATCH /api/v1/apps/{id}`: any of the fields.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub allowed_origins: Option<Vec<String>>,
+    #[serde(default)]
+    pub require_verified_identity: Option<bool>,
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
 }
 
 /// Draft or published, as shown in lists.
@@ -284,6 +302,12 @@ pub struct PublishedChecklist {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OverlayContent {
     pub app_name: String,
+    /// Ticket categories the stuck form offers.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// The application files tickets and shows "My tickets" only for verified identities.
+    #[serde(default)]
+    pub require_verified_identity: bool,
     pub tours: Vec<PublishedTour>,
     pub tooltips: Vec<PublishedTooltip>,
     pub checklists: Vec<PublishedChecklist>,

@@ -24,10 +24,14 @@ pub enum EventKind {
     StuckOpened,
     /// A tooltip was shown.
     TooltipViewed,
+    /// The stuck form suggested this tour (content_id) for what the employee typed.
+    DeflectionOffered,
+    /// The employee said a suggested tour solved it ("This solved it"): a ticket avoided.
+    DeflectionAccepted,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 9] = [
         EventKind::StepViewed,
         EventKind::StepAdvanced,
         EventKind::TourCompleted,
@@ -35,6 +39,8 @@ impl EventKind {
         EventKind::ElementNotFound,
         EventKind::StuckOpened,
         EventKind::TooltipViewed,
+        EventKind::DeflectionOffered,
+        EventKind::DeflectionAccepted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +52,8 @@ impl EventKind {
             EventKind::ElementNotFound => "element_not_found",
             EventKind::StuckOpened => "stuck_opened",
             EventKind::TooltipViewed => "tooltip_viewed",
+            EventKind::DeflectionOffered => "deflection_offered",
+            EventKind::DeflectionAccepted => "deflection_accepted",
         }
     }
 

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::helpdesk::{Impact, Urgency};
+
 /// The longest message an employee can type.
 pub const MAX_MESSAGE_CHARS: usize = 4000;
 
@@ -36,6 +38,12 @@ pub struct StepContext {
     /// The id given to `cairn.identify`, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+    /// Set by the server: whether `user_id` was verified with the identity hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_verified: Option<bool>,
+    /// The employee's attributes from `cairn.identify` (role, department…).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub user_attributes: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -52,6 +60,55 @@ pub struct StuckReport {
     /// The employee's words.
     pub message: String,
     pub context: StepContext,
+    /// One of the application's ticket categories (`OverlayContent::categories`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub impact: Impact,
+    #[serde(default)]
+    pub urgency: Urgency,
+    /// Who the host application says the employee is (`cairn.identify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    /// Ids of the tours the form suggested before filing (deflection offered, declined).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deflections_offered: Vec<String>,
+}
+
+/// `cairn.identify({id, attributes, hash})`: `hash` is the hex HMAC-SHA256 of `id` with the
+/// application's identity secret, computed by the host application's backend.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Identity {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+}
+
+/// A ticket as its employee sees it in the overlay ("My tickets"): public replies only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MyTicket {
+    pub id: String,
+    pub number: i64,
+    pub status: TicketStatus,
+    pub message: String,
+    pub created_at: i64,
+    /// When the help desk last answered; the overlay shows a badge when it is newer than the last
+    /// time the employee looked.
+    pub last_reply_at: Option<i64>,
+    pub replies: Vec<PublicReply>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PublicReply {
+    /// The agent's display name (the part of the email before `@`).
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
 }
 
 /// What the overlay shows once the ticket is filed.

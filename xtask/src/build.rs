@@ -73,13 +73,100 @@ pub fn bundles() -> Result<PathBuf> {
             .web(true)?
             .omit_default_module_path(false)
             .typescript(false)
+            .remove_name_section(true)
+            .remove_producers_section(true)
             .out_name(&crate_name)
             .generate(&out)
             .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
+        let glue = out.join(format!("{crate_name}.js"));
+        fs::write(&glue, strip_js(&fs::read_to_string(&glue)?))?;
+        wasm_opt(&out.join(format!("{crate_name}_bg.wasm")));
         copy_dir(&project_root().join(b.statics), &out)?;
     }
     print_sizes(&web)?;
     Ok(web)
+}
+
+/// Drops comments, blank lines and indentation from wasm-bindgen's glue. Line-based on purpose: the
+/// glue has no multi-line strings, and keeping line breaks keeps JavaScript's semicolon insertion.
+pub fn strip_js(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut in_block = false;
+    for line in source.lines() {
+        let t = line.trim();
+        if in_block {
+            in_block = !t.ends_with("*/");
+            continue;
+        }
+        if t.starts_with("/*") {
+            in_block = !t.ends_with("*/");
+            continue;
+        }
+        if t.is_empty() || t.starts_with("//") {
+            continue;
+        }
+        out.push_str(t);
+        out.push('\n');
+    }
+    out
+}
+
+/// The optional size win: binaryen's wasm-opt from npm, when `npx` is on the machine and
+/// `CAIRN_WASM_OPT` is not `0`. Any failure keeps the unoptimised file; nothing needs node.
+fn wasm_opt(wasm: &Path) {
+    if std::env::var("CAIRN_WASM_OPT").is_ok_and(|v| v == "0") {
+        return;
+    }
+    let tmp = wasm.with_extension("opt.wasm");
+    let status = std::process::Command::new("npx")
+        .args([
+            "--yes",
+            "--package",
+            "binaryen@132.0.0",
+            "--",
+            "wasm-opt",
+            "-Oz",
+            "--enable-bulk-memory",
+            "--enable-sign-ext",
+            "--enable-mutable-globals",
+            "--enable-nontrapping-float-to-int",
+            "--enable-reference-types",
+            "--enable-multivalue",
+        ])
+        .arg(wasm)
+        .arg("-o")
+        .arg(&tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() && tmp.exists() => {
+            // -Oz shrinks raw bytes but can grow gzipped ones: keep whichever travels smaller.
+            let gz = |p: &Path| {
+                fs::read(p)
+                    .ok()
+                    .and_then(|b| gzip_len(&b).ok())
+                    .unwrap_or(usize::MAX)
+            };
+            let (before, after) = (gz(wasm), gz(&tmp));
+            let name = wasm
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if after < before && fs::rename(&tmp, wasm).is_ok() {
+                eprintln!("    wasm-opt -Oz: {name} {before} → {after} B gz");
+            } else {
+                let _ = fs::remove_file(&tmp);
+                eprintln!("    wasm-opt -Oz: {name} kept as built ({after} ≥ {before} B gz)");
+            }
+        }
+        _ => {
+            let _ = fs::remove_file(&tmp);
+            eprintln!(
+                "    (wasm-opt not available: bundle left as built; set CAIRN_WASM_OPT=0 to skip trying)"
+            );
+        }
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
@@ -128,4 +215,18 @@ pub fn print_sizes(web: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_js;
+
+    #[test]
+    fn strips_comments_and_indentation_only() {
+        let src = "/**\n * doc\n */\nexport function f(a) {\n    // note\n    const s = `x // y`;\n\n    return a; /* tail */\n}\n";
+        assert_eq!(
+            strip_js(src),
+            "export function f(a) {\nconst s = `x // y`;\nreturn a; /* tail */\n}\n"
+        );
+    }
 }

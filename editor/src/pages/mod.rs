@@ -127,11 +127,12 @@ where
                 }
                 Err(e) if e.is_unauthorized() => app::signed_out(),
                 Err(e) => {
+                    // Retry only what may work a second time (not a 404).
                     let again = self.clone();
-                    dom::replace(
-                        &self.slot,
-                        error_box(&e, Some(Rc::new(move || again.clone().run()))),
-                    );
+                    let retry = e
+                        .is_retryable()
+                        .then(|| Rc::new(move || again.clone().run()) as Rc<dyn Fn()>);
+                    dom::replace(&self.slot, error_box(&e, retry));
                 }
             }
         });

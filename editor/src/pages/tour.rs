@@ -9,7 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use cairn_shared::api::{StepStats, TourDetail, TourStepAnalytics, TourSummary};
-use cairn_shared::content::{Step, Tour};
+use cairn_shared::content::{DocumentError, Step, Tour};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, KeyboardEvent};
@@ -77,11 +77,14 @@ struct Editor {
     save_button: Element,
     publish_button: Element,
     note: Element,
+    /// The inputs by the JSON pointer of what they edit, to mark the ones a problem is about.
+    inputs: RefCell<Vec<(String, Element)>>,
 }
 
 impl Editor {
     fn mount(ctx: &Ctx, slot: &Element, heading: &Element, id: &str, detail: TourDetail) {
-        let TourDetail { summary, draft } = detail;
+        // Fields, not a destructuring pattern, so new fields in the shared type don't break this.
+        let (summary, draft) = (detail.summary, detail.draft);
         let local = drafts::load(id);
         let (tour, restored) = match local {
             Some(local) if local.tour != draft => {
@@ -132,6 +135,7 @@ impl Editor {
                 .attr("data-test", "publish-note")
                 .attr("autocomplete", "off")
                 .build(),
+            inputs: RefCell::new(Vec::new()),
         });
         dom::set_attr(&ed.badge, "data-test", "status");
         ed.show_summary();
@@ -183,10 +187,11 @@ impl Editor {
             .attr("type", "text")
             .attr("data-test", "tour-title")
             .attr("value", &ed.tour.borrow().title)
-            .on("input", move |e| {
+            .on_value(move |e| {
                 let v = event_value(&e);
                 s.edit(|t| t.title = v);
             });
+        ed.track("/title", tour_title.as_element());
         let page =
             page.child(field("tour-title", "Tour title", tour_title).class("field tour-title"));
 
@@ -268,7 +273,7 @@ impl Editor {
             .attr("data-test", "step-title")
             .attr("data-step-id", &step.id)
             .attr("value", &step.title)
-            .on("input", move |e| {
+            .on_value(move |e| {
                 let v = event_value(&e);
                 s.edit(|t| {
                     if let Some(step) = t.steps.get_mut(index) {
@@ -276,6 +281,7 @@ impl Editor {
                     }
                 });
             });
+        self.track(&format!("/steps/{index}/title"), title.as_element());
 
         let s = self.clone();
         let preview_target = preview.clone();
@@ -286,7 +292,7 @@ impl Editor {
             .attr("data-step-id", &step.id)
             .attr("aria-describedby", &hint_id)
             .text(&step.body)
-            .on("input", move |e| {
+            .on_value(move |e| {
                 let v = event_value(&e);
                 markdown_view::render_into(&preview_target, &v);
                 s.edit(|t| {
@@ -295,6 +301,7 @@ impl Editor {
                     }
                 });
             });
+        self.track(&format!("/steps/{index}/body"), body.as_element());
 
         let mut head = el("h3").attr("id", &heading_id).text(&format!("Step {n}"));
         if step.optional {
@@ -359,6 +366,57 @@ impl Editor {
                     ),
             )
             .build()
+    }
+
+    /// Remembers which input edits the value at `pointer`.
+    fn track(&self, pointer: &str, input: &Element) {
+        self.inputs
+            .borrow_mut()
+            .push((pointer.to_string(), input.clone()));
+    }
+
+    /// Lists the problems in the status region, marks the inputs they are about as invalid and moves
+    /// focus to the first of them.
+    fn show_problems(&self, intro: &str, problems: &[DocumentError]) {
+        self.said.set(Said::Other);
+        let mut first_invalid = None;
+        for (pointer, input) in self.inputs.borrow().iter() {
+            let invalid = problems.iter().any(|p| {
+                p.pointer.strip_prefix("/document").unwrap_or(&p.pointer) == pointer.as_str()
+            });
+            if invalid {
+                dom::set_attr(input, "aria-invalid", "true");
+                first_invalid.get_or_insert_with(|| input.clone());
+            } else {
+                let _ = input.remove_attribute("aria-invalid");
+            }
+        }
+        dom::replace(
+            &self.feedback,
+            el("div")
+                .class("feedback-error")
+                .child(el("p").text(intro))
+                .child(
+                    el("ul")
+                        .class("problems")
+                        .children(problems.iter().map(|p| {
+                            el("li").text(&format!(
+                                "{}: {}",
+                                describe::tour_pointer(&p.pointer),
+                                p.message
+                            ))
+                        })),
+                ),
+        );
+        if let Some(input) = first_invalid {
+            dom::focus(&input);
+        }
+    }
+
+    fn clear_invalid(&self) {
+        for (_, input) in self.inputs.borrow().iter() {
+            let _ = input.remove_attribute("aria-invalid");
+        }
     }
 
     /// Applies an edit, keeps it in local storage and says there are unsaved changes.
@@ -477,9 +535,15 @@ impl Editor {
         if self.busy.get() {
             return false;
         }
+        let snapshot = self.tour.borrow().clone();
+        // The server would refuse these anyway; saying so at once, next to the fields, is kinder.
+        let problems = snapshot.validate();
+        if !problems.is_empty() {
+            self.show_problems("Fix these before saving:", &problems);
+            return false;
+        }
         self.set_busy(true);
         self.say("Saving…", false);
-        let snapshot = self.tour.borrow().clone();
         let revision = self.revision.get();
         let result = api::save_tour(&self.id, &snapshot).await;
         self.set_busy(false);
@@ -499,6 +563,7 @@ impl Editor {
                 }
                 *self.summary.borrow_mut() = detail.summary;
                 if self.ctx.is_current() {
+                    self.clear_invalid();
                     self.show_summary();
                 }
                 true
@@ -506,6 +571,12 @@ impl Editor {
             Err(e) if e.is_unauthorized() => {
                 if self.ctx.is_current() {
                     app::signed_out();
+                }
+                false
+            }
+            Err(ApiError::Status { problems, .. }) if !problems.is_empty() => {
+                if self.ctx.is_current() {
+                    self.show_problems("The server refused the draft:", &problems);
                 }
                 false
             }
@@ -592,7 +663,7 @@ fn analytics_section(ctx: &Ctx, tour_id: &str) -> Element {
         },
         |slot, stats: TourStepAnalytics| {
             let _ = slot.append_child(&pages::table_wrap(
-                "Step analytics",
+                "Step analytics table",
                 stats_table(&stats.steps),
             ));
         },
@@ -644,10 +715,7 @@ fn stats_table(steps: &[StepStats]) -> Element {
 fn stats_row(s: &StepStats, max_rate: f64) -> Element {
     let num = |n: i64| el("td").class("num").text(&format::count(n));
     // The bar is relative to the worst step; the number next to it is what screen readers get.
-    let width = match s.tickets_per_1000_views {
-        Some(r) if max_rate > 0.0 => (r / max_rate * 100.0).clamp(0.0, 100.0),
-        _ => 0.0,
-    };
+    let width = format::bar_width(s.tickets_per_1000_views, max_rate);
     // A flex box inside the cell: `display: flex` on the <td> itself would take it out of the table.
     let rate = el("td").class("num").child(
         el("div")
@@ -661,11 +729,7 @@ fn stats_row(s: &StepStats, max_rate: f64) -> Element {
                 el("span")
                     .class("bar-track")
                     .attr("aria-hidden", "true")
-                    .child(
-                        el("span")
-                            .class("bar")
-                            .style("width", &format!("{width:.1}%")),
-                    ),
+                    .child(el("span").class("bar").style("width", &width)),
             ),
     );
     el("tr")

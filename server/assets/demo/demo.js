@@ -1,4 +1,17 @@
 // The demo host application's own behaviour: submitting the form adds a row.
+// Sign the employee in to Cairn, as a host application does after its own login. The hash comes from
+// the host's backend (here: Cairn's demo page), never from the browser.
+(function identify() {
+  var body = document.body;
+  if (!body || !body.dataset.demoUser) return;
+  if (!window.cairn) return setTimeout(identify, 50);
+  window.cairn.identify({
+    id: body.dataset.demoUser,
+    attributes: { name: "Sam Rivera", role: "employee", department: "Finance" },
+    hash: body.dataset.demoHash
+  });
+})();
+
 document.addEventListener("DOMContentLoaded", function () {
   var form = document.getElementById("request-form");
   var status = document.getElementById("form-status");

@@ -23,6 +23,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::logout)
         .service(auth::me)
         .service(apps::list_apps)
+        .service(apps::update_app)
+        .service(apps::identity_secret)
         .service(tours::list_tours)
         .service(tours::create_tour)
         .service(tours::get_tour)
@@ -56,6 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 )
                 .service(overlay::content)
                 .service(overlay::events)
-                .service(overlay::file_ticket),
+                .service(overlay::file_ticket)
+                .service(overlay::my_tickets),
         );
 }

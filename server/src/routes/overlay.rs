@@ -10,7 +10,9 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, get, post,
 use cairn_shared::APP_KEY_HEADER;
 use cairn_shared::api::OverlayContent;
 use cairn_shared::events::{EventBatch, EventBatchAccepted, MAX_BATCH};
-use cairn_shared::tickets::{MAX_MESSAGE_CHARS, StuckReport, TicketFiled, TicketStatus};
+use cairn_shared::tickets::{
+    Identity, MAX_MESSAGE_CHARS, MyTicket, PublicReply, StuckReport, TicketFiled, TicketStatus,
+};
 use serde_json::json;
 
 use crate::error::ApiError;
@@ -180,13 +182,39 @@ pub async fn file_ticket(
             json!({ "errors": [{ "pointer": "/message", "message": "empty or too long" }] }),
         ));
     }
+    let mut context = report.context.clone();
+    let requester = claimed_identity(&app.0, report.identity.as_ref())?;
+    context.user_id = report
+        .identity
+        .as_ref()
+        .map(|i| i.id.clone())
+        .filter(|_| requester.is_some() || !app.0.require_verified_identity);
+    context.user_verified = report.identity.as_ref().map(|_| requester.is_some());
+    context.user_attributes = report
+        .identity
+        .as_ref()
+        .map(|i| i.attributes.clone())
+        .unwrap_or_default();
+    let category = report
+        .category
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if let Some(c) = category
+        && !app.0.categories.iter().any(|known| known == c)
+    {
+        return Err(ApiError::unprocessable(
+            format!("unknown category {c:?}"),
+            json!({ "errors": [{ "pointer": "/category", "message": "not one of the application's categories" }], "categories": app.0.categories }),
+        ));
+    }
     let new = store::tickets::NewTicket {
         message,
-        context: &report.context,
-        category: None,
-        impact: Default::default(),
-        urgency: Default::default(),
-        requester_id: None,
+        context: &context,
+        category,
+        impact: report.impact,
+        urgency: report.urgency,
+        requester_id: requester.as_deref(),
     };
     let now = state.clock.now_ms();
     let (id, number) = store::tickets::create(
@@ -205,6 +233,91 @@ pub async fn file_ticket(
         number,
         status: TicketStatus::New,
     }))
+}
+
+/// The verified user id of a claimed identity. A wrong hash is refused outright (nobody files under
+/// another name); a missing hash is refused only where the application requires verification.
+fn claimed_identity(app: &App, identity: Option<&Identity>) -> Result<Option<String>, ApiError> {
+    let Some(identity) = identity.filter(|i| !i.id.is_empty()) else {
+        return Ok(None);
+    };
+    match &identity.hash {
+        Some(hash) if crate::identity::verify(&app.identity_secret, &identity.id, hash) => {
+            Ok(Some(identity.id.clone()))
+        }
+        Some(_) => Err(ApiError::Forbidden(
+            "the identity hash does not match the user id".into(),
+        )),
+        None if app.require_verified_identity => Err(ApiError::Forbidden(
+            "this application requires a verified identity (identify with a hash)".into(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The employee's own tickets with the help desk's public replies. Personal data: only for an
+/// identity verified with its hash (headers `x-cairn-user-id`, `x-cairn-user-hash`).
+#[utoipa::path(tag = "overlay", params(("x-cairn-app-key" = String, Header, description = "The application's public key"),
+    ("x-cairn-user-id" = String, Header, description = "The id given to cairn.identify"),
+    ("x-cairn-user-hash" = String, Header, description = "hex HMAC-SHA256 of the id with the identity secret")),
+    responses((status = 200, body = [MyTicket]), (status = 401, body = cairn_shared::api::ErrorBody), (status = 403, body = cairn_shared::api::ErrorBody)))]
+#[get("/my-tickets")]
+pub async fn my_tickets(
+    state: web::Data<AppState>,
+    app: AppKey,
+    req: HttpRequest,
+) -> Result<web::Json<Vec<MyTicket>>, ApiError> {
+    state.limits.overlay.check(&app.caller())?;
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (Some(user), Some(hash)) = (header("x-cairn-user-id"), header("x-cairn-user-hash")) else {
+        return Err(ApiError::Forbidden(
+            "\"My tickets\" needs a verified identity".into(),
+        ));
+    };
+    if !crate::identity::verify(&app.0.identity_secret, &user, &hash) {
+        return Err(ApiError::Forbidden(
+            "the identity hash does not match the user id".into(),
+        ));
+    }
+    let filter = store::tickets::Filter {
+        requester_id: Some(user),
+        ..Default::default()
+    };
+    let rows = store::tickets::list(&state.db, &app.0.org_id, &filter).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for t in rows.into_iter().filter(|t| t.app_id == app.0.id).take(50) {
+        let replies: Vec<PublicReply> =
+            store::tickets::entries(&state.db, &app.0.org_id, &t.id, true)
+                .await?
+                .into_iter()
+                .filter(|e| e.kind == "reply")
+                .map(|e| PublicReply {
+                    author: e
+                        .author
+                        .as_deref()
+                        .and_then(|a| a.split('@').next())
+                        .unwrap_or("Help desk")
+                        .to_string(),
+                    body: e.body,
+                    created_at: e.created_at,
+                })
+                .collect();
+        out.push(MyTicket {
+            last_reply_at: replies.last().map(|r| r.created_at),
+            id: t.id,
+            number: t.number,
+            status: t.status,
+            message: t.message,
+            created_at: t.created_at,
+            replies,
+        });
+    }
+    Ok(web::Json(out))
 }
 
 #[cfg(test)]

@@ -7,18 +7,31 @@ use crate::auth::random_token;
 use crate::db::{Db, new_id, now_ms};
 use crate::error::ApiError;
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct App {
     pub id: String,
     pub org_id: String,
     pub name: String,
     pub public_key: String,
     pub allowed_origins: Vec<String>,
+    /// Verifies `cairn.identify` hashes; never leaves the server except to an admin who asks.
+    pub identity_secret: String,
+    pub require_verified_identity: bool,
+    pub categories: Vec<String>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 macro_rules! app_columns {
     () => {
-        "id, org_id, name, public_key, allowed_origins"
+        "id, org_id, name, public_key, allowed_origins, identity_secret, require_verified_identity, categories"
     };
 }
 
@@ -30,7 +43,22 @@ fn from_row(r: &AnyRow) -> Result<App, ApiError> {
         name: r.try_get(2)?,
         public_key: r.try_get(3)?,
         allowed_origins: serde_json::from_str(&origins)?,
+        identity_secret: r.try_get(5)?,
+        require_verified_identity: r.try_get::<i64, _>(6)? != 0,
+        categories: serde_json::from_str(&r.try_get::<String, _>(7)?)?,
     })
+}
+
+/// What a new application offers employees to classify their problem.
+pub fn default_categories() -> Vec<String> {
+    [
+        "How do I…?",
+        "Something is broken",
+        "Access or permissions",
+        "Other",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 pub async fn create(
@@ -45,18 +73,22 @@ pub async fn create(
         name: name.to_string(),
         public_key: format!("pk_{}", random_token(12)),
         allowed_origins: allowed_origins.to_vec(),
+        identity_secret: random_token(32),
+        require_verified_identity: false,
+        categories: default_categories(),
     };
     sqlx::query(
-        "INSERT INTO apps (id, org_id, name, public_key, allowed_origins, identity_secret, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO apps (id, org_id, name, public_key, allowed_origins, identity_secret, created_at, categories)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&app.id)
     .bind(&app.org_id)
     .bind(&app.name)
     .bind(&app.public_key)
     .bind(serde_json::to_string(&app.allowed_origins)?)
-    .bind(random_token(32))
+    .bind(&app.identity_secret)
     .bind(now_ms())
+    .bind(serde_json::to_string(&app.categories)?)
     .execute(&db.pool)
     .await?;
     Ok(app)
@@ -107,4 +139,37 @@ pub async fn org_of(db: &Db, app_id: &str) -> Result<Option<String>, ApiError> {
         .fetch_optional(&db.pool)
         .await?;
     Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// Applies the given changes; `false` when the organisation has no such application.
+pub async fn update(
+    db: &Db,
+    org_id: &str,
+    id: &str,
+    u: &cairn_shared::api::AppUpdate,
+) -> Result<bool, ApiError> {
+    let origins = u
+        .allowed_origins
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    let categories = u
+        .categories
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    let res = sqlx::query(
+        "UPDATE apps SET name = COALESCE($1, name), allowed_origins = COALESCE($2, allowed_origins),
+                require_verified_identity = COALESCE($3, require_verified_identity), categories = COALESCE($4, categories)
+         WHERE org_id = $5 AND id = $6",
+    )
+    .bind(u.name.as_deref())
+    .bind(origins)
+    .bind(u.require_verified_identity.map(i64::from))
+    .bind(categories)
+    .bind(org_id)
+    .bind(id)
+    .execute(&db.pool)
+    .await?;
+    Ok(res.rows_affected() == 1)
 }

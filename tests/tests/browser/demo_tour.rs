@@ -36,6 +36,8 @@ async fn get_json(client: &reqwest::Client, url: String) -> Value {
 
 #[tokio::test]
 async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
+    let started = Instant::now();
+    let progress = |what: &str| eprintln!("e2e {:>6} ms  {what}", started.elapsed().as_millis());
     let server = TestServer::spawn().await.expect("server");
     let browser = Browser::start().await;
     browser
@@ -45,6 +47,7 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
         .expect("open /demo/");
 
     // Step 1 is shown, titled as authored, next to its element.
+    progress("Step 1 is shown, titled as authored, next to its element.");
     let title = browser
         .wait_for(
             "the first step",
@@ -80,6 +83,7 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
     );
 
     // Next → step 2.
+    progress("Next → step 2.");
     browser.click_overlay("[data-cairn=next]").await;
     browser
         .wait_for(
@@ -92,6 +96,7 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
         .await;
 
     // Still stuck? → the form → a ticket number.
+    progress("Still stuck? → the form → a ticket number.");
     browser.click_overlay("[data-cairn=stuck]").await;
     browser
         .wait_for("the stuck form", &in_overlay("[data-cairn=stuck-form]"))
@@ -115,6 +120,7 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
     );
 
     // The help desk sees the ticket with the step's whole context.
+    progress("The help desk sees the ticket with its whole context.");
     let admin = admin_client(&server).await;
     let tickets = get_json(&admin, format!("{}/api/v1/tickets", server.url)).await;
     let ticket = &tickets[0];
@@ -153,6 +159,9 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
     );
 
     // The step table counts the views and the ticket on step 2 (events arrive in batches).
+    progress(
+        "The step table counts the views and the ticket on step 2 (events arrive in batches).",
+    );
     let url = format!(
         "{}/api/v1/analytics/tours/{}/steps",
         server.url, server.demo_tour_id
@@ -185,7 +194,10 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
     );
 
     // Back to the tour: close the form, walk to the end; the last step completes the tour.
-    browser.click_overlay("[data-cairn=stuck-cancel]").await;
+    progress(
+        "Back to the tour: close the form, walk to the end; the last step completes the tour.",
+    );
+    browser.click_overlay("[data-cairn=stuck-close]").await;
     let steps_total = 4;
     for _ in 1..steps_total {
         browser
@@ -194,6 +206,7 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
         browser.click_overlay("[data-cairn=next]").await;
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
+    progress("waiting for the tour to close");
     browser
         .wait_for(
             "the tour to close",
@@ -212,5 +225,5 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let _ = browser.client.clone().close().await;
+    browser.close().await;
 }

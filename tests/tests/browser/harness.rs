@@ -118,13 +118,22 @@ pub fn in_overlay(selector: &str) -> String {
     )
 }
 
+impl Browser {
+    /// Ends the WebDriver session; bounded, as a stuck driver must not hang the test.
+    pub async fn close(self) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.client.clone().close()).await;
+    }
+}
+
 impl Drop for Browser {
     fn drop(&mut self) {
         // chromedriver leads its own process group; Chromium and its helpers are in it.
+        // `--` so that kill reads "-PGID" as a process group, not as an option.
         let _ = Command::new("kill")
-            .arg("-KILL")
-            .arg(format!("-{}", self.driver.id()))
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
             .status();
+        // Should the group kill fail, never leave the driver (and so `wait`) hanging.
+        let _ = self.driver.kill();
         let _ = self.driver.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
     }

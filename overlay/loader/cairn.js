@@ -1,0 +1,30 @@
+/*! Cairn overlay loader. Embed with:
+ *  <script src="https://cairn.example.com/overlay/cairn.js" data-app-key="KEY" async></script>
+ * It queues calls to window.cairn until the runtime (wasm) has loaded, then hands them over.
+ * Classic script, no eval: works under a CSP that allows only the Cairn origin and 'wasm-unsafe-eval'. */
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  if (!script || (window.cairn && window.cairn.version)) return; // no script tag, or already loaded
+  var key = script.getAttribute('data-app-key') || '';
+  var base = script.src.replace(/[^/]*([?#].*)?$/, ''); // .../overlay/
+  // The API lives at the root of the Cairn server: drop the trailing "overlay/" directory.
+  var api = script.getAttribute('data-api') || base.replace(/overlay\/$/, '');
+  var queue = [];
+  var stub = {};
+  ['identify', 'start', 'stop', 'openLauncher', 'on'].forEach(function (name) {
+    stub[name] = function () {
+      queue.push([name, Array.prototype.slice.call(arguments)]);
+    };
+  });
+  window.cairn = stub;
+  import(base + 'cairn_overlay.js')
+    .then(function (mod) {
+      return mod.default().then(function () {
+        mod.boot(key, api, queue);
+      });
+    })
+    .catch(function (err) {
+      console.error('[cairn] the overlay could not load', err);
+    });
+})();

@@ -1,0 +1,295 @@
+//! The JSON shapes of `cairn_shared`, read from and written to plain JS values; the browser's
+//! `JSON.parse` / `JSON.stringify` handle the text. This is written by hand because serde's generic
+//! code (derives, visitors, a deserializer) measured +160 KB raw / +45 KB gzipped, about as much as
+//! the whole rest of the overlay, which the 60 KB budget cannot afford.
+//!
+//! It mirrors the serde attributes of the shared types (tags `kind`, `on`, `type`; snake_case;
+//! defaults for missing fields): a change there needs the same change here. Reading is lenient like
+//! serde's defaults, and an entry that lacks what it cannot do without is skipped, not fatal.
+
+use cairn_shared::api::{OverlayContent, PublishedChecklist, PublishedTooltip, PublishedTour};
+use cairn_shared::content::{
+    Advance, Checklist, ChecklistAction, ChecklistItem, Placement, Step, Strategy, Target, Tooltip,
+    TooltipTrigger, Tour,
+};
+use cairn_shared::events::OverlayEvent;
+use cairn_shared::targeting::Targeting;
+use cairn_shared::tickets::{StepContext, StuckReport};
+use js_sys::{Array, JSON, Object, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+// ---- reading -------------------------------------------------------------------------------
+
+pub fn parse(text: &str) -> Option<JsValue> {
+    JSON::parse(text).ok()
+}
+
+pub fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn opt_string(v: &JsValue, key: &str) -> Option<String> {
+    get(v, key).as_string()
+}
+
+pub fn string(v: &JsValue, key: &str) -> String {
+    opt_string(v, key).unwrap_or_default()
+}
+
+pub fn number(v: &JsValue, key: &str) -> Option<f64> {
+    get(v, key).as_f64()
+}
+
+fn u32_of(v: &JsValue, key: &str) -> u32 {
+    number(v, key).map_or(0, |n| n as u32)
+}
+
+/// The entries of the array at `key` that `read` accepts.
+pub fn list<T>(v: &JsValue, key: &str, read: impl Fn(&JsValue) -> Option<T>) -> Vec<T> {
+    let mut out = Vec::new();
+    each(&get(v, key), &mut |item| {
+        if let Some(x) = read(item) {
+            out.push(x);
+        }
+    });
+    out
+}
+
+/// Calls `f` on each entry of `array` (nothing when it is not an array). Not generic, so the
+/// iteration is compiled once for every list the codec reads.
+fn each(array: &JsValue, f: &mut dyn FnMut(&JsValue)) {
+    if let Some(array) = array.dyn_ref::<Array>() {
+        for item in array.iter() {
+            f(&item);
+        }
+    }
+}
+
+fn strings(v: &JsValue, key: &str) -> Vec<String> {
+    list(v, key, JsValue::as_string)
+}
+
+/// `GET /api/v1/overlay/content`.
+pub fn content(v: &JsValue) -> OverlayContent {
+    OverlayContent {
+        app_name: string(v, "app_name"),
+        categories: strings(v, "categories"),
+        require_verified_identity: get(v, "require_verified_identity")
+            .as_bool()
+            .unwrap_or(false),
+        tours: list(v, "tours", |t| {
+            Some(PublishedTour {
+                id: opt_string(t, "id")?,
+                version: u32_of(t, "version"),
+                doc: tour(&get(t, "doc"))?,
+            })
+        }),
+        tooltips: list(v, "tooltips", |t| {
+            Some(PublishedTooltip {
+                id: opt_string(t, "id")?,
+                version: u32_of(t, "version"),
+                doc: tooltip(&get(t, "doc"))?,
+            })
+        }),
+        checklists: list(v, "checklists", |c| {
+            Some(PublishedChecklist {
+                id: opt_string(c, "id")?,
+                version: u32_of(c, "version"),
+                doc: checklist(&get(c, "doc"))?,
+            })
+        }),
+    }
+}
+
+fn targeting(v: &JsValue) -> Targeting {
+    Targeting {
+        url_patterns: strings(&get(v, "targeting"), "url_patterns"),
+    }
+}
+
+fn tour(v: &JsValue) -> Option<Tour> {
+    Some(Tour {
+        title: opt_string(v, "title")?,
+        description: string(v, "description"),
+        targeting: targeting(v),
+        steps: list(v, "steps", step),
+    })
+}
+
+fn step(v: &JsValue) -> Option<Step> {
+    let target = get(v, "target");
+    Some(Step {
+        id: opt_string(v, "id")?,
+        title: string(v, "title"),
+        body: string(v, "body"),
+        target: if target.is_object() {
+            Some(Target {
+                strategies: list(&target, "strategies", strategy),
+            })
+        } else {
+            None
+        },
+        placement: match string(v, "placement").as_str() {
+            "top" => Placement::Top,
+            "bottom" => Placement::Bottom,
+            "left" => Placement::Left,
+            "right" => Placement::Right,
+            _ => Placement::Auto,
+        },
+        advance: advance(&get(v, "advance")),
+        optional: get(v, "optional").as_bool().unwrap_or(false),
+    })
+}
+
+fn strategy(v: &JsValue) -> Option<Strategy> {
+    let s = |key| opt_string(v, key);
+    Some(match string(v, "kind").as_str() {
+        "id" => Strategy::Id { value: s("value")? },
+        "attr" => Strategy::Attr {
+            name: s("name")?,
+            value: s("value")?,
+        },
+        "role" => Strategy::Role {
+            role: s("role")?,
+            name: s("name")?,
+        },
+        "text" => Strategy::Text {
+            tag: s("tag")?,
+            value: s("value")?,
+        },
+        "css" => Strategy::Css { value: s("value")? },
+        _ => return None,
+    })
+}
+
+fn advance(v: &JsValue) -> Advance {
+    match string(v, "on").as_str() {
+        "click" => Advance::Click,
+        "input" => Advance::Input,
+        "url" => Advance::Url {
+            pattern: string(v, "pattern"),
+        },
+        _ => Advance::Next,
+    }
+}
+
+fn tooltip(v: &JsValue) -> Option<Tooltip> {
+    let target = get(v, "target");
+    Some(Tooltip {
+        title: opt_string(v, "title")?,
+        body: string(v, "body"),
+        target: Target {
+            strategies: list(&target, "strategies", strategy),
+        },
+        trigger: match string(v, "trigger").as_str() {
+            "hover" => TooltipTrigger::Hover,
+            "focus" => TooltipTrigger::Focus,
+            _ => TooltipTrigger::Beacon,
+        },
+        targeting: targeting(v),
+    })
+}
+
+fn checklist(v: &JsValue) -> Option<Checklist> {
+    Some(Checklist {
+        title: opt_string(v, "title")?,
+        items: list(v, "items", item),
+        targeting: targeting(v),
+    })
+}
+
+fn item(v: &JsValue) -> Option<ChecklistItem> {
+    let action = get(v, "action");
+    let action = match string(&action, "type").as_str() {
+        "start_tour" => ChecklistAction::StartTour {
+            tour_id: opt_string(&action, "tour_id")?,
+        },
+        "link" => ChecklistAction::Link {
+            url: opt_string(&action, "url")?,
+        },
+        _ => return None,
+    };
+    Some(ChecklistItem {
+        id: opt_string(v, "id")?,
+        title: string(v, "title"),
+        action,
+    })
+}
+
+// ---- writing -------------------------------------------------------------------------------
+
+/// A plain object under construction; `None` fields are left out, as `skip_serializing_if` does.
+pub struct Obj(Object);
+
+impl Obj {
+    pub fn new() -> Self {
+        Obj(Object::new())
+    }
+
+    pub fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self
+    }
+
+    pub fn opt(self, key: &str, value: Option<impl Into<JsValue>>) -> Self {
+        match value {
+            Some(v) => self.set(key, v),
+            None => self,
+        }
+    }
+
+    pub fn done(self) -> JsValue {
+        self.0.into()
+    }
+}
+
+pub fn stringify(v: &JsValue) -> Option<String> {
+    JSON::stringify(v).ok().map(String::from)
+}
+
+pub fn string_array(items: &[String]) -> Array {
+    items.iter().map(|s| JsValue::from_str(s)).collect()
+}
+
+/// One `OverlayEvent`.
+pub fn event(e: &OverlayEvent) -> JsValue {
+    Obj::new()
+        .set("id", e.id.as_str())
+        .set("kind", e.kind.as_str())
+        .set("content_id", e.content_id.as_str())
+        .opt("step_id", e.step_id.as_deref())
+        .opt("step_index", e.step_index)
+        .set("version", e.version)
+        .set("page_url", e.page_url.as_str())
+        // Milliseconds since 1970 are exact in an f64 (and JSON has no other number).
+        .set("at", e.at as f64)
+        .done()
+}
+
+/// `POST /api/v1/overlay/tickets`.
+pub fn stuck_report(r: &StuckReport) -> JsValue {
+    let c: &StepContext = &r.context;
+    let viewport = Obj::new()
+        .set("width", c.viewport.width)
+        .set("height", c.viewport.height)
+        .done();
+    let context = Obj::new()
+        .set("page_url", c.page_url.as_str())
+        .opt("tour_id", c.tour_id.as_deref())
+        .opt("tour_title", c.tour_title.as_deref())
+        .opt("step_id", c.step_id.as_deref())
+        .opt("step_index", c.step_index)
+        .opt("step_title", c.step_title.as_deref())
+        .opt("version", c.version)
+        .opt("element_found", c.element_found)
+        .set("steps_seen", string_array(&c.steps_seen))
+        .set("user_agent", c.user_agent.as_str())
+        .set("viewport", viewport)
+        .opt("user_id", c.user_id.as_deref())
+        .done();
+    Obj::new()
+        .set("message", r.message.as_str())
+        .set("context", context)
+        .done()
+}
