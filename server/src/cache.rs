@@ -80,6 +80,8 @@ impl Caches {
 async fn build_content(db: &Db, app: &App) -> Result<CachedContent, ApiError> {
     let mut content = OverlayContent {
         app_name: app.name.clone(),
+        categories: app.categories.clone(),
+        require_verified_identity: app.require_verified_identity,
         ..OverlayContent::default()
     };
     for row in store::content::published_for_app(db, &app.id).await? {

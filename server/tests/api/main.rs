@@ -7,6 +7,7 @@ mod connectors;
 mod health;
 mod helpdesk;
 mod helpers;
+mod identity;
 mod isolation;
 mod limits;
 mod overlay;
