@@ -184,17 +184,18 @@ pub async fn file_ticket(
     }
     let mut context = report.context.clone();
     let requester = claimed_identity(&app.0, report.identity.as_ref())?;
-    context.user_id = report
+    // The claimed id (from `identity`, or an older overlay's `context.user_id`) is kept only when
+    // verified, or when the application accepts unverified identities; either way it is labelled.
+    let claimed = report
         .identity
         .as_ref()
         .map(|i| i.id.clone())
-        .filter(|_| requester.is_some() || !app.0.require_verified_identity);
-    context.user_verified = report.identity.as_ref().map(|_| requester.is_some());
-    context.user_attributes = report
-        .identity
-        .as_ref()
-        .map(|i| i.attributes.clone())
-        .unwrap_or_default();
+        .or(context.user_id.take());
+    context.user_id = claimed.filter(|_| requester.is_some() || !app.0.require_verified_identity);
+    context.user_verified = context.user_id.as_ref().map(|_| requester.is_some());
+    if let Some(identity) = &report.identity {
+        context.user_attributes = identity.attributes.clone();
+    }
     let category = report
         .category
         .as_deref()
