@@ -105,6 +105,7 @@ pub fn content(v: &JsValue) -> OverlayContent {
 fn targeting(v: &JsValue) -> Targeting {
     Targeting {
         url_patterns: strings(&get(v, "targeting"), "url_patterns"),
+        ..Targeting::default()
     }
 }
 
@@ -113,6 +114,7 @@ fn tour(v: &JsValue) -> Option<Tour> {
         title: opt_string(v, "title")?,
         description: string(v, "description"),
         targeting: targeting(v),
+        locale: None,
         steps: list(v, "steps", step),
     })
 }
@@ -139,6 +141,7 @@ fn step(v: &JsValue) -> Option<Step> {
         },
         advance: advance(&get(v, "advance")),
         optional: get(v, "optional").as_bool().unwrap_or(false),
+        variants: Vec::new(),
     })
 }
 

@@ -379,6 +379,7 @@ fn tick(generation: u32) {
 fn url_matches(pattern: &str, url: &str) -> bool {
     Targeting {
         url_patterns: vec![pattern.to_string()],
+        ..Targeting::default()
     }
     .matches_url(url)
 }

@@ -162,6 +162,7 @@ fn demo_step(
         placement,
         advance: Advance::Next,
         optional: false,
+        variants: Vec::new(),
     }
 }
 
@@ -171,7 +172,9 @@ pub fn demo_tour() -> Tour {
         description: "Four steps from an empty form to a request waiting for approval.".into(),
         targeting: Targeting {
             url_patterns: vec!["/demo/*".into()],
+            ..Targeting::default()
         },
+        locale: None,
         steps: vec![
             demo_step(
                 "new-request",
@@ -245,6 +248,7 @@ fn demo_tooltip() -> Tooltip {
         trigger: TooltipTrigger::Beacon,
         targeting: Targeting {
             url_patterns: vec!["/demo/*".into()],
+            ..Targeting::default()
         },
     }
 }
@@ -270,6 +274,7 @@ fn demo_checklist(tour_id: &str) -> Checklist {
         ],
         targeting: Targeting {
             url_patterns: vec!["/demo/*".into()],
+            ..Targeting::default()
         },
     }
 }

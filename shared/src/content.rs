@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::targeting::Targeting;
+use crate::targeting::{Proficiency, Targeting};
 
 /// A guided tour: steps shown one after the other.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,6 +19,9 @@ pub struct Tour {
     pub description: String,
     #[serde(default)]
     pub targeting: Targeting,
+    /// The locale `title` and `body` texts are written in (BCP 47); the fallback for every user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
     #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub steps: Vec<Step>,
 }
@@ -45,6 +48,91 @@ pub struct Step {
     pub advance: Advance,
     #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
+    /// Texts for other locales and proficiency levels. `title` and `body` above are the tour's
+    /// locale, for every level; a variant overrides what it sets, for whom it names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<TextVariant>,
+}
+
+/// A step's text for a locale, a proficiency level, or both. Unset texts fall back to the step's own.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TextVariant {
+    /// A BCP 47 language tag (`de`, `fr-CA`); `None`: every locale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// `None`: every level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proficiency: Option<Proficiency>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
+/// The texts a user sees for a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepText<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+impl TextVariant {
+    /// How well this variant fits; `None` when it is for someone else. A locale match outweighs a
+    /// proficiency match, and an exact locale outweighs its language (`de` serves `de-CH`).
+    fn fit(&self, locale: Option<&str>, proficiency: Proficiency) -> Option<u8> {
+        let locale_fit = match (&self.locale, locale) {
+            (None, _) => 0,
+            (Some(want), Some(have)) if want.eq_ignore_ascii_case(have) => 4,
+            // A language-only variant (`de`) serves every region of it; `de-CH` serves only itself.
+            (Some(want), Some(have)) if want.eq_ignore_ascii_case(language(have)) => 2,
+            _ => return None,
+        };
+        let level_fit = match self.proficiency {
+            None => 0,
+            Some(p) if p == proficiency => 1,
+            Some(_) => return None,
+        };
+        Some(locale_fit + level_fit)
+    }
+}
+
+/// A BCP 47-shaped tag: letters, then subtags of letters or digits, separated by `-`.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let lang_ok = parts
+        .next()
+        .is_some_and(|l| (2..=8).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic()));
+    lang_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The primary language subtag: `pt` of `pt-BR`.
+pub fn language(tag: &str) -> &str {
+    tag.split(['-', '_']).next().unwrap_or(tag)
+}
+
+impl Step {
+    /// The title and body for a user, choosing the best-fitting variant for each text separately.
+    pub fn text(&self, locale: Option<&str>, proficiency: Proficiency) -> StepText<'_> {
+        let mut fits: Vec<(u8, &TextVariant)> = self
+            .variants
+            .iter()
+            .filter_map(|v| v.fit(locale, proficiency).map(|f| (f, v)))
+            .collect();
+        // Stable: among equal fits, the first listed wins.
+        fits.sort_by(|a, b| b.0.cmp(&a.0));
+        let title = fits
+            .iter()
+            .find_map(|(_, v)| v.title.as_deref())
+            .unwrap_or(&self.title);
+        let body = fits
+            .iter()
+            .find_map(|(_, v)| v.body.as_deref())
+            .unwrap_or(&self.body);
+        StepText { title, body }
+    }
 }
 
 fn is_false(b: &bool) -> bool {
@@ -349,6 +437,36 @@ impl Tour {
             if step.title.trim().is_empty() {
                 err(format!("/steps/{i}/title"), "a step needs a title");
             }
+            let mut keys = std::collections::HashSet::new();
+            for (j, v) in step.variants.iter().enumerate() {
+                let at = format!("/steps/{i}/variants/{j}");
+                if v.locale.is_none() && v.proficiency.is_none() {
+                    err(
+                        at.clone(),
+                        "a variant names a locale, a proficiency level or both",
+                    );
+                }
+                if let Some(l) = &v.locale
+                    && !is_language_tag(l)
+                {
+                    err(
+                        format!("{at}/locale"),
+                        "a locale is a language tag such as de or fr-CA",
+                    );
+                }
+                if !keys.insert((
+                    v.locale.as_deref().map(str::to_ascii_lowercase),
+                    v.proficiency,
+                )) {
+                    err(at.clone(), "two variants for the same locale and level");
+                }
+                if v.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+                    err(
+                        format!("{at}/title"),
+                        "a variant's title, when set, is not empty",
+                    );
+                }
+            }
             if let Some(target) = &step.target
                 && target.strategies.is_empty()
             {
@@ -375,6 +493,7 @@ mod validation_tests {
             placement: Placement::Auto,
             advance: Advance::Next,
             optional: false,
+            variants: Vec::new(),
         }
     }
 
@@ -384,6 +503,7 @@ mod validation_tests {
             title: " ".into(),
             description: String::new(),
             targeting: Targeting::default(),
+            locale: None,
             steps: vec![
                 step("a", "One"),
                 step("a", ""),
@@ -411,8 +531,84 @@ mod validation_tests {
             title: "Ok".into(),
             description: String::new(),
             targeting: Targeting::default(),
+            locale: None,
             steps: vec![step("a", "One")],
         };
         assert!(tour.validate().is_empty());
+    }
+
+    #[test]
+    fn variants_are_checked() {
+        let mut s = step("a", "One");
+        s.variants = vec![
+            TextVariant::default(),
+            TextVariant {
+                locale: Some("not a tag".into()),
+                ..TextVariant::default()
+            },
+            TextVariant {
+                locale: Some("DE".into()),
+                title: Some(" ".into()),
+                ..TextVariant::default()
+            },
+            TextVariant {
+                locale: Some("de".into()),
+                ..TextVariant::default()
+            },
+        ];
+        let tour = Tour {
+            title: "Ok".into(),
+            description: String::new(),
+            targeting: Targeting::default(),
+            locale: None,
+            steps: vec![s],
+        };
+        let pointers: Vec<_> = tour.validate().into_iter().map(|e| e.pointer).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/steps/0/variants/0",
+                "/steps/0/variants/1/locale",
+                "/steps/0/variants/2/title",
+                "/steps/0/variants/3",
+            ]
+        );
+    }
+
+    #[test]
+    fn text_picks_the_best_variant_per_field() {
+        let mut s = step("a", "Open the form");
+        s.body = "Click **New**.".into();
+        s.variants = vec![
+            TextVariant {
+                locale: Some("de".into()),
+                title: Some("Formular öffnen".into()),
+                body: Some("Klicken Sie auf **Neu**.".into()),
+                ..TextVariant::default()
+            },
+            TextVariant {
+                proficiency: Some(Proficiency::Expert),
+                body: Some("New.".into()),
+                ..TextVariant::default()
+            },
+            TextVariant {
+                locale: Some("de-CH".into()),
+                proficiency: Some(Proficiency::Expert),
+                body: Some("Neu.".into()),
+                ..TextVariant::default()
+            },
+        ];
+        let b = Proficiency::Beginner;
+        let e = Proficiency::Expert;
+        assert_eq!(s.text(None, b).title, "Open the form");
+        assert_eq!(s.text(Some("fr"), b).body, "Click **New**.");
+        assert_eq!(s.text(Some("fr"), e).body, "New.");
+        assert_eq!(s.text(Some("de-AT"), b).title, "Formular öffnen");
+        assert_eq!(s.text(Some("de-AT"), e).body, "Klicken Sie auf **Neu**.");
+        let swiss_expert = s.text(Some("de-CH"), e);
+        assert_eq!(swiss_expert.title, "Formular öffnen");
+        assert_eq!(swiss_expert.body, "Neu.");
+        assert!(is_language_tag("pt-BR") && is_language_tag("zh-Hant-TW"));
+        assert!(!is_language_tag("") && !is_language_tag("e") && !is_language_tag("de_DE"));
     }
 }
