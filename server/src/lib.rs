@@ -16,6 +16,7 @@ pub mod roles;
 pub mod routes;
 pub mod schema;
 pub mod seed;
+pub mod signed;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -14,6 +14,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::integrations::worker::Worker;
 use crate::rate_limit::Limits;
+use crate::signed::SigningKey;
 use crate::{error, http, routes, seed, web_assets};
 
 /// What every handler can reach.
@@ -23,6 +24,8 @@ pub struct AppState {
     pub limits: Limits,
     pub clock: Clock,
     pub public_url: String,
+    /// Signs and checks preview and author links.
+    pub signing: SigningKey,
 }
 
 pub struct Application {
@@ -48,12 +51,14 @@ impl Application {
         // Background jobs: the outbox worker (safe on several instances: it leases rows).
         let worker = Worker::new(db.clone(), clock.clone());
         tokio::spawn(worker.run(std::time::Duration::from_millis(settings.outbox_tick_ms)));
+        let signing = SigningKey::load_or_create(&db).await?;
         let state = web::Data::new(AppState {
             db,
             caches: Caches::default(),
             limits: Limits::default(),
             clock: clock.clone(),
             public_url: public_url.clone(),
+            signing,
         });
         let max_body = settings.max_body_bytes;
         let server = HttpServer::new(move || {

@@ -122,7 +122,7 @@ impl Step {
             .filter_map(|v| v.fit(locale, proficiency).map(|f| (f, v)))
             .collect();
         // Stable: among equal fits, the first listed wins.
-        fits.sort_by(|a, b| b.0.cmp(&a.0));
+        fits.sort_by_key(|f| std::cmp::Reverse(f.0));
         let title = fits
             .iter()
             .find_map(|(_, v)| v.title.as_deref())
