@@ -91,6 +91,7 @@ fn run(args: &[String]) -> Result<()> {
 fn test(args: &[String]) -> Result<()> {
     prereq::wasm_target()?;
     prereq::browser()?;
+    prereq::test_tools()?;
     build::bundles()?;
     let nextest = prereq::has_nextest();
     let runner = |cmd: &mut Command| {

@@ -65,6 +65,52 @@ pub fn browser() -> Result<()> {
     ]))
 }
 
+/// npm packages the tests use as instruments (never the product): axe-core for accessibility
+/// checks. Installed once into `target/test-tools/`, where the browser tests read them.
+pub const TEST_TOOLS: &[&str] = &["axe-core@4.11.0"];
+
+pub fn test_tools_dir() -> std::path::PathBuf {
+    crate::build::target_dir().join("test-tools")
+}
+
+pub fn test_tools() -> Result<()> {
+    let dir = test_tools_dir();
+    let missing: Vec<&str> = TEST_TOOLS
+        .iter()
+        .copied()
+        .filter(|spec| {
+            let name = spec.rsplit_once('@').map_or(*spec, |(n, _)| n);
+            !dir.join("node_modules")
+                .join(name)
+                .join("package.json")
+                .exists()
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !succeeds(Command::new("npm").arg("--version")) {
+        bail!(
+            "the accessibility tests need npm to fetch {}: install Node.js and npm (`apt-get install -y npm`)",
+            missing.join(", ")
+        );
+    }
+    eprintln!("▸ installing test tools with npm: {}", missing.join(", "));
+    std::fs::create_dir_all(&dir)?;
+    run_cmd(
+        Command::new("npm")
+            .args([
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+            ])
+            .arg(&dir)
+            .args(&missing),
+    )
+}
+
 pub fn has_nextest() -> bool {
     succeeds(Command::new("cargo").args(["nextest", "--version"]))
 }

@@ -55,6 +55,9 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
         )
         .await;
     assert_eq!(title, "Start a new request");
+    browser
+        .assert_accessible("the demo page with step 1 open", None)
+        .await;
     let geometry = browser
         .js(&format!(
             "var p = {}.getBoundingClientRect(); var t = document.querySelector('[data-test=new-request]').getBoundingClientRect();
