@@ -8,11 +8,11 @@ use cairn_server::{auth, store};
 use reqwest::{Client, Method};
 use serde_json::{Value, json};
 
-use crate::helpers::{spawn_app, tour_doc};
+use crate::helpers::{TestApp, spawn_app, tour_doc};
 
 /// Routes that are public by design: they hold no tenant data. They are walked too (no leak), but
 /// may answer 200.
-const PUBLIC: [&str; 6] = [
+pub const PUBLIC: [&str; 6] = [
     "/healthz",
     "/readyz",
     "/metrics",
@@ -22,17 +22,17 @@ const PUBLIC: [&str; 6] = [
 ];
 
 /// Organisation A's ids, one per kind of path parameter.
-struct Ids {
-    tour: String,
-    ticket: String,
-    token: String,
-    app: String,
-    integration: String,
-    delivery: String,
+pub struct Ids {
+    pub tour: String,
+    pub ticket: String,
+    pub token: String,
+    pub app: String,
+    pub integration: String,
+    pub delivery: String,
 }
 
 /// The URL of `path` with A's ids, or `None` when a parameter is not known to the walk.
-fn fill(path: &str, ids: &Ids) -> Option<String> {
+pub fn fill(path: &str, ids: &Ids) -> Option<String> {
     let id = if path.starts_with("/api/v1/tickets/") {
         &ids.ticket
     } else if path.starts_with("/api/v1/tokens/") {
@@ -64,7 +64,7 @@ fn fill(path: &str, ids: &Ids) -> Option<String> {
     })
 }
 
-fn body_for(path: &str, app_id: &str) -> Value {
+pub fn body_for(path: &str, app_id: &str) -> Value {
     if path.ends_with("/tours") {
         json!({ "app_id": app_id, "document": tour_doc("x") })
     } else if path.ends_with("/tours/{id}") {
@@ -73,6 +73,8 @@ fn body_for(path: &str, app_id: &str) -> Value {
         json!({ "version": 1 })
     } else if path.ends_with("/tokens") {
         json!({ "name": "n", "scopes": ["content:read"] })
+    } else if path.ends_with("/integrations") {
+        json!({ "kind": "webhook", "name": "n", "config": { "url": "http://127.0.0.1:9/n" } })
     } else if path.ends_with("/integrations/{id}") {
         json!({ "enabled": false })
     } else if path.ends_with("/entries") {
@@ -88,13 +90,11 @@ fn body_for(path: &str, app_id: &str) -> Value {
     }
 }
 
-#[tokio::test]
-async fn every_route_refuses_another_organisations_ids() {
-    let app = spawn_app().await;
+/// An integration, a ticket (and its delivery) and a token in the demo organisation, with the
+/// demo tour and application: one real id for every kind of path parameter.
+pub async fn org_data(app: &TestApp) -> Ids {
     let tour = app.server.demo_tour_id.clone();
     let app_id = app.demo_app_id().await;
-
-    // Organisation A's data: an integration, a ticket (and its delivery), a token.
     let integration: Value = app
         .admin
         .post(app.url("/api/v1/integrations"))
@@ -134,7 +134,7 @@ async fn every_route_refuses_another_organisations_ids() {
         .json()
         .await
         .expect("json");
-    let ids = Ids {
+    Ids {
         tour: tour.clone(),
         ticket: ticket["id"].as_str().expect("ticket id").to_string(),
         token: token["id"].as_str().expect("token id").to_string(),
@@ -147,7 +147,16 @@ async fn every_route_refuses_another_organisations_ids() {
             .as_str()
             .expect("a delivery for the ticket")
             .to_string(),
-    };
+    }
+}
+
+#[tokio::test]
+async fn every_route_refuses_another_organisations_ids() {
+    let app = spawn_app().await;
+    let tour = app.server.demo_tour_id.clone();
+    let app_id = app.demo_app_id().await;
+
+    let ids = org_data(&app).await;
     let secrets = [
         ids.tour.clone(),
         ids.ticket.clone(),
