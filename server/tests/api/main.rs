@@ -4,6 +4,7 @@
 mod auth;
 mod bad_input;
 mod connectors;
+mod documents;
 mod health;
 mod helpdesk;
 mod helpers;
