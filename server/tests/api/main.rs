@@ -11,6 +11,7 @@ mod helpers;
 mod identity;
 mod isolation;
 mod limits;
+mod operations;
 mod overlay;
 mod preview;
 mod roles;
