@@ -6,6 +6,7 @@
 
 use cairn_shared::APP_KEY_HEADER;
 use cairn_shared::api::OverlayContent;
+use cairn_shared::preview::PREVIEW_HEADER;
 use cairn_shared::tickets::StuckReport;
 use js_sys::Promise;
 use wasm_bindgen::JsCast;
@@ -13,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::Response;
 
 use crate::codec::{self, Obj};
-use crate::{dom, runtime};
+use crate::{dom, preview, runtime};
 
 pub const CONTENT: &str = "/api/v1/overlay/content";
 pub const EVENTS: &str = "/api/v1/overlay/events";
@@ -32,6 +33,11 @@ fn start(method: &str, path: &str, body: Option<&str>, keepalive: bool) -> Optio
     let mut headers = Obj::new().set(APP_KEY_HEADER, rt.app_key.as_str());
     if body.is_some() {
         headers = headers.set("content-type", "application/json");
+    }
+    if path == CONTENT
+        && let Some(token) = preview::token()
+    {
+        headers = headers.set(PREVIEW_HEADER, token.as_str());
     }
     let init = Obj::new()
         .set("method", method)
@@ -81,9 +87,16 @@ pub fn post_keepalive(path: &str, body: &str) {
     }
 }
 
-/// `GET /api/v1/overlay/content`; `Err` holds what went wrong, for the console.
+/// `GET /api/v1/overlay/content`; `Err` holds what went wrong, for the console. A refused preview
+/// token is dropped and the published content fetched instead.
 pub fn content(done: impl FnOnce(Result<OverlayContent, String>) + 'static) {
     request("GET", CONTENT, None, move |answer| {
+        if let Some((401, _)) = answer
+            && preview::token().is_some()
+        {
+            preview::forget();
+            return content(done);
+        }
         done(match answer {
             Some((status, body)) if ok(status) => Ok(codec::content(&body)),
             Some((status, body)) => Err(error_message(status, &body)),

@@ -10,7 +10,7 @@ use web_sys::{ShadowRootInit, ShadowRootMode};
 
 use crate::dom::{self, Listener, Res, Timer};
 use crate::runtime::{self, Ui};
-use crate::{api, events, js_api, launcher, style, tooltip, tour};
+use crate::{api, events, js_api, launcher, preview, style, tooltip, tour};
 
 /// How often a single-page app's URL changes are looked for, besides popstate/hashchange.
 const URL_POLL_MS: i32 = 500;
@@ -101,7 +101,9 @@ fn start(content: OverlayContent) {
     }
     tooltip::sync();
     let explicit = js_api::ready();
-    if !explicit && !tour::is_running() && !tour::resume() {
+    // A preview link opens on the previewed tour.
+    let previewing = preview::opened_tour().is_some_and(|id| tour::start(&id));
+    if !previewing && !explicit && !tour::is_running() && !tour::resume() {
         tour::auto_start();
     }
     watch_url();

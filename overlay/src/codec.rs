@@ -116,6 +116,7 @@ fn tour(v: &JsValue) -> Option<Tour> {
         targeting: targeting(v),
         locale: None,
         steps: list(v, "steps", step),
+        variants: Vec::new(),
     })
 }
 

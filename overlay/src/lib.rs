@@ -14,6 +14,7 @@ mod launcher;
 mod markdown;
 mod place;
 mod popover;
+mod preview;
 mod resolve;
 mod runtime;
 mod storage;

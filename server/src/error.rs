@@ -21,6 +21,9 @@ pub enum ApiError {
     Forbidden(String),
     #[error("unknown application key")]
     UnknownAppKey,
+    /// A signed link (preview, record-in-app) that is forged, malformed or expired.
+    #[error("{0}")]
+    InvalidLink(#[from] crate::signed::TokenError),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -46,6 +49,7 @@ impl ApiError {
             ApiError::BadCredentials => "bad_credentials",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::UnknownAppKey => "unknown_app_key",
+            ApiError::InvalidLink(_) => "invalid_link",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
@@ -76,9 +80,10 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) | ApiError::InvalidJson(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized | ApiError::BadCredentials | ApiError::UnknownAppKey => {
-                StatusCode::UNAUTHORIZED
-            }
+            ApiError::Unauthorized
+            | ApiError::BadCredentials
+            | ApiError::UnknownAppKey
+            | ApiError::InvalidLink(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

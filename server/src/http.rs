@@ -35,7 +35,7 @@ pub async fn cors(
         res.insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
             .insert_header((
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
-                "content-type, x-cairn-app-key, x-cairn-user-id, x-cairn-user-hash, if-none-match",
+                "content-type, x-cairn-app-key, x-cairn-user-id, x-cairn-user-hash, x-cairn-preview, if-none-match",
             ))
             .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
             .insert_header((header::VARY, "Origin"));

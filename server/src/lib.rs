@@ -23,3 +23,4 @@ pub mod telemetry;
 pub mod testing;
 pub mod transfer;
 pub mod web_assets;
+pub mod xliff;

@@ -175,6 +175,7 @@ pub fn demo_tour() -> Tour {
             ..Targeting::default()
         },
         locale: None,
+        variants: Vec::new(),
         steps: vec![
             demo_step(
                 "new-request",

@@ -49,6 +49,8 @@ pub enum TokenError {
     BadSignature,
     #[error("the link has expired; open it again from the editor")]
     Expired,
+    #[error("the link is not for this application")]
+    Foreign,
 }
 
 /// The installation's signing key.

@@ -24,6 +24,10 @@ pub struct Tour {
     pub locale: Option<String>,
     #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub steps: Vec<Step>,
+    /// The tour's own texts for other locales and levels: a variant's `title` replaces the tour's
+    /// title, its `body` the description (see [`Tour::text`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<TextVariant>,
 }
 
 /// One step of a tour.
@@ -116,23 +120,45 @@ pub fn language(tag: &str) -> &str {
 impl Step {
     /// The title and body for a user, choosing the best-fitting variant for each text separately.
     pub fn text(&self, locale: Option<&str>, proficiency: Proficiency) -> StepText<'_> {
-        let mut fits: Vec<(u8, &TextVariant)> = self
-            .variants
-            .iter()
-            .filter_map(|v| v.fit(locale, proficiency).map(|f| (f, v)))
-            .collect();
-        // Stable: among equal fits, the first listed wins.
-        fits.sort_by_key(|f| std::cmp::Reverse(f.0));
-        let title = fits
-            .iter()
-            .find_map(|(_, v)| v.title.as_deref())
-            .unwrap_or(&self.title);
-        let body = fits
-            .iter()
-            .find_map(|(_, v)| v.body.as_deref())
-            .unwrap_or(&self.body);
-        StepText { title, body }
+        pick(&self.variants, &self.title, &self.body, locale, proficiency)
     }
+}
+
+impl Tour {
+    /// The tour's title and description (as `body`) for a user, like [`Step::text`].
+    pub fn text(&self, locale: Option<&str>, proficiency: Proficiency) -> StepText<'_> {
+        pick(
+            &self.variants,
+            &self.title,
+            &self.description,
+            locale,
+            proficiency,
+        )
+    }
+}
+
+fn pick<'a>(
+    variants: &'a [TextVariant],
+    title: &'a str,
+    body: &'a str,
+    locale: Option<&str>,
+    proficiency: Proficiency,
+) -> StepText<'a> {
+    let mut fits: Vec<(u8, &TextVariant)> = variants
+        .iter()
+        .filter_map(|v| v.fit(locale, proficiency).map(|f| (f, v)))
+        .collect();
+    // Stable: among equal fits, the first listed wins.
+    fits.sort_by_key(|f| std::cmp::Reverse(f.0));
+    let title = fits
+        .iter()
+        .find_map(|(_, v)| v.title.as_deref())
+        .unwrap_or(title);
+    let body = fits
+        .iter()
+        .find_map(|(_, v)| v.body.as_deref())
+        .unwrap_or(body);
+    StepText { title, body }
 }
 
 fn is_false(b: &bool) -> bool {
@@ -424,6 +450,7 @@ impl Tour {
         if self.steps.is_empty() {
             err("/steps".into(), "a tour needs at least one step");
         }
+        check_variants(&self.variants, "", &mut err);
         let mut seen = std::collections::HashSet::new();
         for (i, step) in self.steps.iter().enumerate() {
             if step.id.trim().is_empty() {
@@ -437,36 +464,7 @@ impl Tour {
             if step.title.trim().is_empty() {
                 err(format!("/steps/{i}/title"), "a step needs a title");
             }
-            let mut keys = std::collections::HashSet::new();
-            for (j, v) in step.variants.iter().enumerate() {
-                let at = format!("/steps/{i}/variants/{j}");
-                if v.locale.is_none() && v.proficiency.is_none() {
-                    err(
-                        at.clone(),
-                        "a variant names a locale, a proficiency level or both",
-                    );
-                }
-                if let Some(l) = &v.locale
-                    && !is_language_tag(l)
-                {
-                    err(
-                        format!("{at}/locale"),
-                        "a locale is a language tag such as de or fr-CA",
-                    );
-                }
-                if !keys.insert((
-                    v.locale.as_deref().map(str::to_ascii_lowercase),
-                    v.proficiency,
-                )) {
-                    err(at.clone(), "two variants for the same locale and level");
-                }
-                if v.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
-                    err(
-                        format!("{at}/title"),
-                        "a variant's title, when set, is not empty",
-                    );
-                }
-            }
+            check_variants(&step.variants, &format!("/steps/{i}"), &mut err);
             if let Some(target) = &step.target
                 && target.strategies.is_empty()
             {
@@ -477,6 +475,40 @@ impl Tour {
             }
         }
         errors
+    }
+}
+
+/// The rules of a list of text variants at `at` (`""` for the tour, `/steps/i` for a step).
+fn check_variants(variants: &[TextVariant], at: &str, err: &mut impl FnMut(String, &str)) {
+    let mut keys = std::collections::HashSet::new();
+    for (j, v) in variants.iter().enumerate() {
+        let at = format!("{at}/variants/{j}");
+        if v.locale.is_none() && v.proficiency.is_none() {
+            err(
+                at.clone(),
+                "a variant names a locale, a proficiency level or both",
+            );
+        }
+        if let Some(l) = &v.locale
+            && !is_language_tag(l)
+        {
+            err(
+                format!("{at}/locale"),
+                "a locale is a language tag such as de or fr-CA",
+            );
+        }
+        if !keys.insert((
+            v.locale.as_deref().map(str::to_ascii_lowercase),
+            v.proficiency,
+        )) {
+            err(at.clone(), "two variants for the same locale and level");
+        }
+        if v.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+            err(
+                format!("{at}/title"),
+                "a variant's title, when set, is not empty",
+            );
+        }
     }
 }
 
@@ -504,6 +536,7 @@ mod validation_tests {
             description: String::new(),
             targeting: Targeting::default(),
             locale: None,
+            variants: Vec::new(),
             steps: vec![
                 step("a", "One"),
                 step("a", ""),
@@ -532,6 +565,7 @@ mod validation_tests {
             description: String::new(),
             targeting: Targeting::default(),
             locale: None,
+            variants: Vec::new(),
             steps: vec![step("a", "One")],
         };
         assert!(tour.validate().is_empty());
@@ -561,6 +595,7 @@ mod validation_tests {
             description: String::new(),
             targeting: Targeting::default(),
             locale: None,
+            variants: Vec::new(),
             steps: vec![s],
         };
         let pointers: Vec<_> = tour.validate().into_iter().map(|e| e.pointer).collect();

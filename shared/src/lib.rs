@@ -11,6 +11,7 @@ pub mod diff;
 pub mod events;
 pub mod helpdesk;
 pub mod markdown;
+pub mod preview;
 pub mod search;
 pub mod targeting;
 pub mod tickets;

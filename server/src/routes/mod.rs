@@ -8,9 +8,11 @@ pub mod health;
 pub mod integrations;
 pub mod openapi;
 pub mod overlay;
+pub mod preview;
 pub mod tickets;
 pub mod tokens;
 pub mod tours;
+pub mod translations;
 pub mod versions;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -30,6 +32,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tours::get_tour)
         .service(tours::update_tour)
         .service(tours::publish_tour)
+        .service(preview::create_preview)
+        .service(translations::export_xliff)
+        .service(translations::import_xliff)
         .service(versions::list_versions)
         .service(versions::get_version)
         .service(versions::diff)

@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, get, post,
 use cairn_shared::APP_KEY_HEADER;
 use cairn_shared::api::OverlayContent;
 use cairn_shared::events::{EventBatch, EventBatchAccepted, MAX_BATCH};
+use cairn_shared::preview::PREVIEW_HEADER;
 use cairn_shared::tickets::{
     Identity, MAX_MESSAGE_CHARS, MyTicket, PublicReply, StuckReport, TicketFiled, TicketStatus,
 };
@@ -17,6 +18,7 @@ use serde_json::json;
 
 use crate::error::ApiError;
 use crate::metrics::METRICS;
+use crate::signed::TokenError;
 use crate::startup::AppState;
 use crate::store::{self, apps::App};
 
@@ -85,8 +87,10 @@ impl FromRequest for AppKey {
 }
 
 /// Everything published for the application; the overlay filters by page. Served from memory,
-/// with an ETag so unchanged content costs a 304.
-#[utoipa::path(tag = "overlay", params(("x-cairn-app-key" = String, Header, description = "The application's public key")),
+/// with an ETag so unchanged content costs a 304. With a preview token (`x-cairn-preview`), the
+/// previewed tour's draft instead, never cached (401 for a forged, expired or foreign token).
+#[utoipa::path(tag = "overlay", params(("x-cairn-app-key" = String, Header, description = "The application's public key"),
+    ("x-cairn-preview" = Option<String>, Header, description = "A preview token from POST /api/v1/tours/{id}/preview")),
     responses((status = 200, body = OverlayContent), (status = 304), (status = 401, body = cairn_shared::api::ErrorBody),
     (status = 403, body = cairn_shared::api::ErrorBody)))]
 #[get("/content")]
@@ -95,6 +99,10 @@ pub async fn content(
     app: AppKey,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    if let Some(token) = req.headers().get(PREVIEW_HEADER) {
+        let token = token.to_str().map_err(|_| TokenError::Malformed)?;
+        return super::preview::content_with_draft(&state, &app.0, token).await;
+    }
     let cached = state.caches.content(&state.db, &app.0).await?;
     let etag_matches = req
         .headers()
