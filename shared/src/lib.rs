@@ -11,7 +11,9 @@ pub mod diff;
 pub mod events;
 pub mod helpdesk;
 pub mod markdown;
+pub mod reports;
 pub mod search;
+pub mod sketch;
 pub mod targeting;
 pub mod tickets;
 
