@@ -69,6 +69,7 @@ pub fn emit(kind: EventKind, subject: Subject) {
         version: subject.version,
         page_url: runtime::page_url(),
         at: js_sys::Date::now() as i64,
+        details: Default::default(),
     };
     js_api::notify(&event);
     let mut queue = load();

@@ -40,6 +40,12 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// How often the outbox worker looks for due deliveries, in milliseconds.
     pub outbox_tick_ms: u64,
+    /// Raw overlay events older than this many days are deleted (rollups stay) [CAIRN_EVENT_RETENTION_DAYS].
+    pub event_retention_days: i64,
+    /// Event ingestion queue bound, batch size and linger.
+    pub ingest: crate::ingest::IngestConfig,
+    /// Overlay requests per second per application and client IP [CAIRN_OVERLAY_RATE_LIMIT]; 0: no limit.
+    pub overlay_rate_per_sec: f64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://cairn-data/cairn.db";
@@ -55,6 +61,9 @@ impl Default for Settings {
             seed_demo: true,
             max_body_bytes: 1024 * 1024,
             outbox_tick_ms: 1000,
+            event_retention_days: 400,
+            ingest: crate::ingest::IngestConfig::default(),
+            overlay_rate_per_sec: 20.0,
         }
     }
 }
@@ -77,6 +86,15 @@ impl Settings {
         s.admin_password = var("CAIRN_ADMIN_PASSWORD").map(Secret::new);
         if let Some(v) = var("CAIRN_SEED_DEMO") {
             s.seed_demo = !matches!(v.as_str(), "0" | "false" | "no");
+        }
+        if let Some(v) = var("CAIRN_EVENT_RETENTION_DAYS").and_then(|v| v.parse().ok()) {
+            s.event_retention_days = v;
+        }
+        if let Some(v) = var("CAIRN_OVERLAY_RATE_LIMIT").and_then(|v| v.parse().ok()) {
+            s.overlay_rate_per_sec = v;
+        }
+        if let Some(v) = var("CAIRN_INGEST_QUEUE").and_then(|v| v.parse().ok()) {
+            s.ingest.capacity = v;
         }
         s
     }

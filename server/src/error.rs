@@ -36,6 +36,11 @@ pub enum ApiError {
     Unprocessable { message: String, details: Value },
     #[error("too many requests, retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    #[error("{reason}, retry in {retry_after_secs} s")]
+    Unavailable {
+        retry_after_secs: u64,
+        reason: &'static str,
+    },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -56,6 +61,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::Unprocessable { .. } => "unprocessable",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Unavailable { .. } => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -91,6 +97,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -107,7 +114,10 @@ impl ResponseError for ApiError {
             },
         };
         let mut res = HttpResponse::build(self.status_code()).json(body);
-        if let ApiError::RateLimited { retry_after_secs } = self
+        if let ApiError::RateLimited { retry_after_secs }
+        | ApiError::Unavailable {
+            retry_after_secs, ..
+        } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             res.headers_mut().insert(header::RETRY_AFTER, v);

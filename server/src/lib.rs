@@ -1,5 +1,6 @@
 //! cairn-server: the `cairn` binary's library. See ARCHITECTURE.md for the map.
 
+pub mod analytics_jobs;
 pub mod auth;
 pub mod cache;
 pub mod cli;
@@ -9,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod identity;
+pub mod ingest;
 pub mod integrations;
 pub mod metrics;
 pub mod rate_limit;

@@ -6,7 +6,8 @@ use std::sync::LazyLock;
 
 use actix_web::{HttpResponse, get};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
 };
 
 pub struct Metrics {
@@ -18,6 +19,9 @@ pub struct Metrics {
     pub tickets_filed: IntCounter,
     pub cache: IntCounterVec,
     pub rate_limited: IntCounterVec,
+    pub ingest_queue_depth: IntGauge,
+    pub ingest_flush_seconds: Histogram,
+    pub step_alerts: IntCounter,
 }
 
 fn build() -> Result<Metrics, prometheus::Error> {
@@ -60,6 +64,23 @@ fn build() -> Result<Metrics, prometheus::Error> {
     registry.register(Box::new(tickets_filed.clone()))?;
     registry.register(Box::new(cache.clone()))?;
     registry.register(Box::new(rate_limited.clone()))?;
+    let ingest_queue_depth = IntGauge::new(
+        "ingest_queue_depth",
+        "Overlay events waiting for the batched writer",
+    )?;
+    let ingest_flush_seconds = Histogram::with_opts(
+        HistogramOpts::new(
+            "ingest_flush_seconds",
+            "Time to write one batch of events and its rollups",
+        )
+        .buckets(vec![
+            0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        ]),
+    )?;
+    let step_alerts = IntCounter::new("step_alerts_total", "Broken-step alerts opened")?;
+    registry.register(Box::new(ingest_queue_depth.clone()))?;
+    registry.register(Box::new(ingest_flush_seconds.clone()))?;
+    registry.register(Box::new(step_alerts.clone()))?;
     Ok(Metrics {
         registry,
         http_requests,
@@ -69,6 +90,9 @@ fn build() -> Result<Metrics, prometheus::Error> {
         tickets_filed,
         cache,
         rate_limited,
+        ingest_queue_depth,
+        ingest_flush_seconds,
+        step_alerts,
     })
 }
 

@@ -12,8 +12,10 @@ use crate::cache::Caches;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::ingest::{Ingest, Writer};
 use crate::integrations::worker::Worker;
 use crate::rate_limit::Limits;
+use crate::rate_limit::RateLimiter;
 use crate::signed::SigningKey;
 use crate::{error, http, routes, seed, web_assets};
 
@@ -26,6 +28,8 @@ pub struct AppState {
     pub public_url: String,
     /// Signs and checks preview and author links.
     pub signing: SigningKey,
+    /// The batched event writer's queue.
+    pub ingest: Ingest,
 }
 
 pub struct Application {
@@ -36,6 +40,8 @@ pub struct Application {
     pub first_run: Option<seed::FirstRun>,
     /// The server's clock; tests move it forward.
     pub clock: Clock,
+    ingest: Ingest,
+    writer: Writer,
 }
 
 impl Application {
@@ -52,10 +58,20 @@ impl Application {
         let worker = Worker::new(db.clone(), clock.clone());
         tokio::spawn(worker.run(std::time::Duration::from_millis(settings.outbox_tick_ms)));
         let signing = SigningKey::load_or_create(&db).await?;
+        let (ingest, writer) = Ingest::start(db.clone(), settings.ingest);
+        crate::analytics_jobs::spawn(db.clone(), clock.clone(), settings.event_retention_days);
+        let mut limits = Limits::default();
+        if settings.overlay_rate_per_sec <= 0.0 {
+            limits.overlay = RateLimiter::new("overlay", u32::MAX, f64::MAX);
+        } else {
+            let burst = (settings.overlay_rate_per_sec * 30.0).min(f64::from(u32::MAX)) as u32;
+            limits.overlay = RateLimiter::new("overlay", burst, settings.overlay_rate_per_sec);
+        }
         let state = web::Data::new(AppState {
             db,
             caches: Caches::default(),
-            limits: Limits::default(),
+            limits,
+            ingest: ingest.clone(),
             clock: clock.clone(),
             public_url: public_url.clone(),
             signing,
@@ -95,6 +111,8 @@ impl Application {
             public_url,
             first_run,
             clock,
+            ingest,
+            writer,
         })
     }
 
@@ -102,8 +120,15 @@ impl Application {
         self.port
     }
 
-    /// Runs until SIGINT/SIGTERM, then drains in-flight requests.
+    /// Runs until SIGINT/SIGTERM, then drains in-flight requests and flushes queued events.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.ingest.shutdown(self.writer).await;
+        result
+    }
+
+    /// A handle that stops the server as SIGTERM would (tests of graceful shutdown).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 }

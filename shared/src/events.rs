@@ -81,7 +81,38 @@ pub struct OverlayEvent {
     pub page_url: String,
     /// When it happened, in milliseconds since the Unix epoch (browser clock).
     pub at: i64,
+    /// Optional facts for analytics segments and time on step (sent flat, beside the fields above).
+    #[serde(flatten)]
+    pub details: EventDetails,
 }
+
+/// What analytics slices events by: the identified user's segment attributes, the browser, and how
+/// long the employee stayed on the step. Every field is optional; older overlays send none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventDetails {
+    /// Milliseconds spent on the step before this event (on advance, completion or dismissal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u32>,
+    /// The user's `role` attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The user's `department` attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    /// The user's `proficiency` attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proficiency: Option<String>,
+    /// The user's `locale` attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Browser family (`chrome`, `firefox`, `safari`, `edge`, `other`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<String>,
+}
+
+/// Largest length kept for a segment value or browser name; longer values are refused.
+pub const MAX_DETAIL_CHARS: usize = 64;
 
 /// What `POST /api/v1/overlay/events` takes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,5 +141,20 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", k.as_str()));
         }
         assert_eq!(EventKind::parse("nope"), None);
+    }
+
+    #[test]
+    fn details_are_flat_and_optional() {
+        let json = r#"{"id":"abcdefgh","kind":"step_advanced","content_id":"t","version":1,"at":5,"duration_ms":1200,"role":"buyer"}"#;
+        let e: OverlayEvent = serde_json::from_str(json).expect("parses");
+        assert_eq!(e.details.duration_ms, Some(1200));
+        assert_eq!(e.details.role.as_deref(), Some("buyer"));
+        let old: OverlayEvent = serde_json::from_str(
+            r#"{"id":"abcdefgh","kind":"step_viewed","content_id":"t","version":1,"at":5}"#,
+        )
+        .expect("parses");
+        assert_eq!(old.details, EventDetails::default());
+        let back = serde_json::to_value(&e).expect("serialises");
+        assert_eq!(back["duration_ms"], 1200);
     }
 }

@@ -12,7 +12,9 @@ pub mod events;
 pub mod helpdesk;
 pub mod markdown;
 pub mod preview;
+pub mod reports;
 pub mod search;
+pub mod sketch;
 pub mod targeting;
 pub mod tickets;
 

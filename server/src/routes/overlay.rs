@@ -128,11 +128,13 @@ pub async fn content(
 #[utoipa::path(tag = "overlay", request_body = EventBatch, params(("x-cairn-app-key" = String, Header, description = "The application's public key")),
     responses((status = 200, body = EventBatchAccepted), (status = 401, body = cairn_shared::api::ErrorBody),
     (status = 403, body = cairn_shared::api::ErrorBody), (status = 413, body = cairn_shared::api::ErrorBody),
-    (status = 422, body = cairn_shared::api::ErrorBody)))]
+    (status = 422, body = cairn_shared::api::ErrorBody), (status = 429, body = cairn_shared::api::ErrorBody),
+    (status = 503, description = "The event queue is full: retry after the Retry-After seconds", body = cairn_shared::api::ErrorBody)))]
 #[post("/events")]
 pub async fn events(
     state: web::Data<AppState>,
     app: AppKey,
+    req: HttpRequest,
     body: web::Json<EventBatch>,
 ) -> Result<web::Json<EventBatchAccepted>, ApiError> {
     state.limits.overlay.check(&app.caller())?;
@@ -147,8 +149,8 @@ pub async fn events(
         .events
         .iter()
         .enumerate()
-        .filter(|(_, e)| !valid_event_id(&e.id) || e.content_id.is_empty() || e.content_id.len() > 64)
-        .map(|(i, _)| json!({ "pointer": format!("/events/{i}"), "message": "id must be 8–64 of [A-Za-z0-9_-] and content_id 1–64 characters" }))
+        .filter(|(_, e)| !valid_event_id(&e.id) || e.content_id.is_empty() || e.content_id.len() > 64 || !valid_details(&e.details))
+        .map(|(i, _)| json!({ "pointer": format!("/events/{i}"), "message": "id must be 8–64 of [A-Za-z0-9_-], content_id 1–64 characters and segment values at most 64 characters" }))
         .collect();
     if !bad.is_empty() {
         return Err(ApiError::unprocessable(
@@ -156,12 +158,37 @@ pub async fn events(
             json!({ "errors": bad }),
         ));
     }
-    let (accepted, duplicates) =
-        store::events::insert_batch(&state.db, &app.0.org_id, &app.0.id, &batch.events).await?;
+    let browser = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(crate::ingest::browser_family)
+        .unwrap_or("other");
+    let received = crate::db::now_ms();
+    let raw = batch
+        .events
+        .into_iter()
+        .map(|e| store::events::raw(&app.0.org_id, &app.0.id, e, browser, received))
+        .collect();
+    let (accepted, duplicates) = state.ingest.submit(raw, true).await?;
     Ok(web::Json(EventBatchAccepted {
         accepted,
         duplicates,
     }))
+}
+
+fn valid_details(d: &cairn_shared::events::EventDetails) -> bool {
+    use cairn_shared::events::MAX_DETAIL_CHARS;
+    [
+        &d.role,
+        &d.department,
+        &d.proficiency,
+        &d.locale,
+        &d.browser,
+    ]
+    .into_iter()
+    .flatten()
+    .all(|v| v.chars().count() <= MAX_DETAIL_CHARS)
 }
 
 fn valid_event_id(id: &str) -> bool {
@@ -236,6 +263,32 @@ pub async fn file_ticket(
     )
     .await?;
     METRICS.tickets_filed.inc();
+    // Count the ticket in the step's rollups (through the writer, so a re-roll finds it too).
+    if let Some(tour_id) = context.tour_id.as_deref() {
+        let attr = |k: &str| context.user_attributes.get(k).cloned();
+        let event = store::rollups::RawEvent {
+            app_id: app.0.id.clone(),
+            id: format!("ticket-{id}"),
+            org_id: app.0.org_id.clone(),
+            kind: store::rollups::TICKET_FILED,
+            content_id: tour_id.to_string(),
+            step_id: context.step_id.clone(),
+            step_index: context.step_index.map(i64::from),
+            version: context.version.map(i64::from).unwrap_or(0),
+            page_url: context.page_url.clone(),
+            occurred_at: now,
+            received_at: now,
+            role: attr("role"),
+            department: attr("department"),
+            proficiency: attr("proficiency"),
+            locale: attr("locale"),
+            browser: None,
+            duration_ms: None,
+        };
+        if let Err(e) = state.ingest.submit(vec![event], false).await {
+            tracing::error!(error = %e, ticket = number, "ticket not counted in analytics");
+        }
+    }
     tracing::info!(ticket = number, app = %app.0.name, tour = ?report.context.tour_id, step = ?report.context.step_id, "ticket filed");
     Ok(HttpResponse::Created().json(TicketFiled {
         id,

@@ -1,50 +1,44 @@
-//! Overlay events: written in one transaction per batch, de-duplicated by the browser's idempotency id,
-//! and counted per step for the analytics tables.
+//! Overlay events: turned into stored rows for the batched writer (`crate::ingest`), and counted per
+//! step for the per-tour analytics table.
 
 use std::collections::HashMap;
 
 use cairn_shared::events::{EventKind, OverlayEvent};
 use sqlx::Row;
 
-use crate::db::{Db, now_ms};
+use crate::db::Db;
 use crate::error::ApiError;
+use crate::store::rollups::RawEvent;
 
-/// Inserts a batch; returns (accepted, duplicates).
-pub async fn insert_batch(
-    db: &Db,
+/// An overlay event as the ingestion writer stores it. The browser comes from the event when the
+/// overlay names it, else from the request's User-Agent.
+pub fn raw(
     org_id: &str,
     app_id: &str,
-    events: &[OverlayEvent],
-) -> Result<(u32, u32), ApiError> {
-    let received = now_ms();
-    let mut tx = db.pool.begin().await?;
-    let (mut accepted, mut duplicates) = (0, 0);
-    for e in events {
-        let res = sqlx::query(
-            "INSERT INTO events (app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (app_id, id) DO NOTHING",
-        )
-        .bind(app_id)
-        .bind(&e.id)
-        .bind(org_id)
-        .bind(e.kind.as_str())
-        .bind(&e.content_id)
-        .bind(e.step_id.as_deref())
-        .bind(e.step_index.map(i64::from))
-        .bind(i64::from(e.version))
-        .bind(&e.page_url)
-        .bind(e.at)
-        .bind(received)
-        .execute(&mut *tx)
-        .await?;
-        if res.rows_affected() == 1 {
-            accepted += 1;
-        } else {
-            duplicates += 1;
-        }
+    e: OverlayEvent,
+    browser: &str,
+    received_at: i64,
+) -> RawEvent {
+    let d = e.details;
+    RawEvent {
+        app_id: app_id.to_string(),
+        id: e.id,
+        org_id: org_id.to_string(),
+        kind: e.kind.as_str(),
+        content_id: e.content_id,
+        step_id: e.step_id,
+        step_index: e.step_index.map(i64::from),
+        version: i64::from(e.version),
+        page_url: e.page_url,
+        occurred_at: e.at,
+        received_at,
+        role: d.role,
+        department: d.department,
+        proficiency: d.proficiency,
+        locale: d.locale,
+        browser: Some(d.browser.unwrap_or_else(|| browser.to_string())),
+        duration_ms: d.duration_ms.map(i64::from),
     }
-    tx.commit().await?;
-    Ok((accepted, duplicates))
 }
 
 /// Counts per (step id, kind) for one piece of content.

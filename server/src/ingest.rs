@@ -1,0 +1,303 @@
+//! Batched event ingestion. Requests put their events on a bounded in-memory queue and wait; one
+//! writer task per instance takes what is queued (after a short linger, or at once when a full batch
+//! is waiting), inserts it with multi-row `INSERT … ON CONFLICT DO NOTHING` and upserts the rollups of
+//! the rows actually inserted, all in one transaction, then answers every waiting request. A request
+//! is answered only once its events are committed, so the overlay drops them from its local queue only
+//! when they are safe. A full queue is answered 503 with `Retry-After` instead of growing memory.
+//! Shutdown closes the queue and flushes what is in it.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{Notify, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::db::Db;
+use crate::error::ApiError;
+use crate::metrics::METRICS;
+use crate::store::rollups::{self, Delta, RawEvent};
+
+/// Queue bounds and timing.
+#[derive(Debug, Clone, Copy)]
+pub struct IngestConfig {
+    /// Events queued at most; beyond, requests get 503.
+    pub capacity: usize,
+    /// Events per write transaction at most.
+    pub batch: usize,
+    /// How long the writer waits for more events before writing a partial batch.
+    pub linger: Duration,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        IngestConfig {
+            capacity: 50_000,
+            batch: 5_000,
+            linger: Duration::from_millis(10),
+        }
+    }
+}
+
+/// (accepted, duplicates) of one request, or why the write failed.
+type Reply = Result<(u32, u32), String>;
+
+struct Pending {
+    events: Vec<RawEvent>,
+    reply: oneshot::Sender<Reply>,
+}
+
+struct Shared {
+    queue: Mutex<VecDeque<Pending>>,
+    /// Events in `queue`.
+    depth: AtomicUsize,
+    closed: AtomicBool,
+    wake: Notify,
+    config: IngestConfig,
+}
+
+/// The handle requests use; cheap to clone.
+#[derive(Clone)]
+pub struct Ingest {
+    shared: Arc<Shared>,
+}
+
+/// The writer task, joined on shutdown.
+pub struct Writer(JoinHandle<()>);
+
+impl Ingest {
+    /// Starts the writer on `db`.
+    pub fn start(db: Db, config: IngestConfig) -> (Ingest, Writer) {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(VecDeque::new()),
+            depth: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
+            wake: Notify::new(),
+            config,
+        });
+        let task = tokio::spawn(run(db, shared.clone()));
+        (Ingest { shared }, Writer(task))
+    }
+
+    /// Queues events and waits until they are committed. `bounded: false` is for the server's own
+    /// events (a filed ticket), which must not be refused for load.
+    pub async fn submit(
+        &self,
+        events: Vec<RawEvent>,
+        bounded: bool,
+    ) -> Result<(u32, u32), ApiError> {
+        if events.is_empty() {
+            return Ok((0, 0));
+        }
+        let n = events.len();
+        let (tx, rx) = oneshot::channel();
+        {
+            let mut queue = self
+                .shared
+                .queue
+                .lock()
+                .map_err(|_| ApiError::Internal(anyhow::anyhow!("ingest queue poisoned")))?;
+            if self.shared.closed.load(Ordering::SeqCst) {
+                return Err(ApiError::Unavailable {
+                    retry_after_secs: 5,
+                    reason: "the server is shutting down",
+                });
+            }
+            let depth = self.shared.depth.load(Ordering::SeqCst);
+            if bounded && depth + n > self.shared.config.capacity {
+                METRICS
+                    .rate_limited
+                    .with_label_values(&["ingest_queue"])
+                    .inc();
+                return Err(ApiError::Unavailable {
+                    retry_after_secs: 1,
+                    reason: "the event queue is full",
+                });
+            }
+            queue.push_back(Pending { events, reply: tx });
+            self.shared.depth.store(depth + n, Ordering::SeqCst);
+            METRICS.ingest_queue_depth.set((depth + n) as i64);
+        }
+        self.shared.wake.notify_one();
+        match rx.await {
+            Ok(Ok(counts)) => Ok(counts),
+            Ok(Err(e)) => Err(ApiError::Internal(anyhow::anyhow!(
+                "event write failed: {e}"
+            ))),
+            Err(_) => Err(ApiError::Internal(anyhow::anyhow!("event writer stopped"))),
+        }
+    }
+
+    /// Events waiting to be written.
+    pub fn depth(&self) -> usize {
+        self.shared.depth.load(Ordering::SeqCst)
+    }
+
+    /// Refuses new events, flushes the queue and waits for the writer to finish.
+    pub async fn shutdown(&self, writer: Writer) {
+        self.shared.closed.store(true, Ordering::SeqCst);
+        self.shared.wake.notify_one();
+        if let Err(e) = writer.0.await {
+            tracing::error!(error = %e, "event writer ended abnormally");
+        }
+    }
+}
+
+async fn run(db: Db, shared: Arc<Shared>) {
+    loop {
+        // Wait for work (or for shutdown with an empty queue).
+        loop {
+            if shared.depth.load(Ordering::SeqCst) > 0 {
+                break;
+            }
+            if shared.closed.load(Ordering::SeqCst) {
+                return;
+            }
+            shared.wake.notified().await;
+        }
+        // Linger for a fuller batch unless one is already waiting or we are shutting down.
+        let deadline = tokio::time::Instant::now() + shared.config.linger;
+        while shared.depth.load(Ordering::SeqCst) < shared.config.batch
+            && !shared.closed.load(Ordering::SeqCst)
+        {
+            tokio::select! {
+                _ = shared.wake.notified() => {}
+                _ = tokio::time::sleep_until(deadline) => break,
+            }
+        }
+        let batch = take(&shared);
+        write(&db, batch).await;
+    }
+}
+
+/// Whole requests from the front of the queue, up to the batch size (at least one).
+fn take(shared: &Shared) -> Vec<Pending> {
+    let Ok(mut queue) = shared.queue.lock() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut n = 0;
+    while let Some(front) = queue.front() {
+        if !out.is_empty() && n + front.events.len() > shared.config.batch {
+            break;
+        }
+        n += front.events.len();
+        out.extend(queue.pop_front());
+    }
+    let depth = shared.depth.load(Ordering::SeqCst).saturating_sub(n);
+    shared.depth.store(depth, Ordering::SeqCst);
+    METRICS.ingest_queue_depth.set(depth as i64);
+    out
+}
+
+async fn write(db: &Db, batch: Vec<Pending>) {
+    let timer = METRICS.ingest_flush_seconds.start_timer();
+    // The first occurrence of an id in the batch is the one that may be new.
+    let mut first: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
+    for (p, pending) in batch.iter().enumerate() {
+        for (i, e) in pending.events.iter().enumerate() {
+            first.entry((&e.app_id, &e.id)).or_insert((p, i));
+        }
+    }
+    let mut unique: Vec<&RawEvent> = first.values().map(|&(p, i)| &batch[p].events[i]).collect();
+    // One order for every writer: concurrent instances lock rows in the same sequence.
+    unique.sort_by(|a, b| (&a.app_id, &a.id).cmp(&(&b.app_id, &b.id)));
+    let result = write_tx(db, &unique).await;
+    drop(unique);
+    timer.observe_duration();
+    let counts: Result<Vec<(u32, u32)>, String> = match result {
+        Ok(inserted) => Ok(batch
+            .iter()
+            .enumerate()
+            .map(|(p, pending)| {
+                let accepted = pending
+                    .events
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, e)| {
+                        first.get(&(e.app_id.as_str(), e.id.as_str())) == Some(&(p, *i))
+                            && inserted.contains(&(e.app_id.clone(), e.id.clone()))
+                    })
+                    .count() as u32;
+                (accepted, pending.events.len() as u32 - accepted)
+            })
+            .collect()),
+        Err(e) => {
+            tracing::error!(error = %e, events = first.len(), "event batch not written");
+            Err(e.to_string())
+        }
+    };
+    drop(first);
+    match counts {
+        Ok(counts) => {
+            let accepted: u64 = counts.iter().map(|c| u64::from(c.0)).sum();
+            let duplicates: u64 = counts.iter().map(|c| u64::from(c.1)).sum();
+            METRICS.events_ingested.inc_by(accepted);
+            METRICS.events_duplicate.inc_by(duplicates);
+            for (pending, c) in batch.into_iter().zip(counts) {
+                let _ = pending.reply.send(Ok(c));
+            }
+        }
+        Err(e) => {
+            for pending in batch {
+                let _ = pending.reply.send(Err(e.clone()));
+            }
+        }
+    }
+}
+
+async fn write_tx(
+    db: &Db,
+    events: &[&RawEvent],
+) -> Result<std::collections::HashSet<(String, String)>, sqlx::Error> {
+    let mut tx = db.pool.begin().await?;
+    let inserted = rollups::insert_events(&mut tx, events).await?;
+    let mut delta = Delta::default();
+    for e in events {
+        if inserted.contains(&(e.app_id.clone(), e.id.clone())) {
+            delta.add(e);
+        }
+    }
+    delta.apply(&mut tx).await?;
+    tx.commit().await?;
+    Ok(inserted)
+}
+
+/// The browser family of a User-Agent header, for elements-not-found by browser.
+pub fn browser_family(user_agent: &str) -> &'static str {
+    if user_agent.contains("Edg/") {
+        "edge"
+    } else if user_agent.contains("Firefox/") {
+        "firefox"
+    } else if user_agent.contains("Chrome/") || user_agent.contains("Chromium/") {
+        "chrome"
+    } else if user_agent.contains("Safari/") {
+        "safari"
+    } else {
+        "other"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::browser_family;
+
+    #[test]
+    fn browsers_by_user_agent() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
+        assert_eq!(browser_family(chrome), "chrome");
+        assert_eq!(browser_family(&format!("{chrome} Edg/131.0")), "edge");
+        assert_eq!(
+            browser_family(
+                "Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15"
+            ),
+            "safari"
+        );
+        assert_eq!(
+            browser_family("Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0"),
+            "firefox"
+        );
+        assert_eq!(browser_family("curl/8"), "other");
+    }
+}
