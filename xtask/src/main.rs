@@ -5,7 +5,9 @@
 //! - `cargo xtask test`   installs what the tests need (when it can), builds the bundles and runs every
 //!   test: unit, integration (SQLite, then PostgreSQL when one answers), end-to-end in Chromium
 //! - `cargo xtask sizes`  prints the bundles' raw and gzipped sizes
+//! - `cargo xtask bench delivery`  measures cached overlay content requests/s on a release server
 
+mod bench_delivery;
 mod build;
 mod prereq;
 
@@ -34,9 +36,13 @@ fn try_main() -> Result<()> {
         Some("run") => run(&rest),
         Some("test") => test(&rest),
         Some("sizes") => build::print_sizes(&build::web_dir()),
+        Some("bench") => match rest.first().map(String::as_str) {
+            Some("delivery") => bench_delivery::delivery(&rest[1..]),
+            other => bail!("unknown bench {other:?}"),
+        },
         _ => {
             eprintln!(
-                "usage: cargo xtask <task>\n\n  build   build the overlay and editor wasm bundles\n  run     build and run Cairn (extra args go to `cairn`)\n  test    run the whole test suite\n  sizes   print bundle sizes"
+                "usage: cargo xtask <task>\n\n  build   build the overlay and editor wasm bundles\n  run     build and run Cairn (extra args go to `cairn`)\n  test    run the whole test suite\n  sizes   print bundle sizes\n  bench delivery   measure cached overlay content delivery (req/s, latency)"
             );
             bail!("unknown task {:?}", task.unwrap_or_default())
         }
