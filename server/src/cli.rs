@@ -47,6 +47,20 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Analytics rollups.
+    Rollup {
+        #[command(subcommand)]
+        command: RollupCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RollupCommand {
+    /// Re-derive the rollups of the last DAYS days from the retained raw events.
+    Rebuild {
+        #[arg(long, default_value_t = 400)]
+        days: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,6 +120,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     anyhow::bail!("{} problem(s); nothing was imported", errors.len())
                 }
             }
+        }
+        Command::Rollup {
+            command: RollupCommand::Rebuild { days },
+        } => {
+            let db = Db::connect(&settings.database_url).await?;
+            db.migrate().await?;
+            let today = cairn_shared::reports::day_of_ms(crate::db::now_ms());
+            let n = store::rollups::rebuild(&db, today - days.max(0)).await?;
+            println!("✔ rollups of the last {days} day(s) rebuilt from {n} raw event(s)");
+            Ok(())
         }
         Command::User {
             command:

@@ -26,6 +26,11 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn spawn() -> anyhow::Result<TestServer> {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A test server with adjusted settings (queue bounds, rate limits).
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> anyhow::Result<TestServer> {
         crate::telemetry::init_for_tests();
         let (database_url, dir) = match std::env::var("CAIRN_TEST_DATABASE_URL") {
             Ok(base) if !base.is_empty() => (fresh_postgres(&base).await?, None),
@@ -38,7 +43,7 @@ impl TestServer {
                 )
             }
         };
-        let settings = Settings {
+        let mut settings = Settings {
             addr: "127.0.0.1:0".into(),
             database_url: database_url.clone(),
             admin_email: TEST_ADMIN_EMAIL.into(),
@@ -46,6 +51,7 @@ impl TestServer {
             outbox_tick_ms: 50,
             ..Settings::default()
         };
+        adjust(&mut settings);
         let app = Application::build(settings).await?;
         let first = app
             .first_run

@@ -9,6 +9,7 @@ pub mod integrations;
 pub mod openapi;
 pub mod overlay;
 pub mod preview;
+pub mod reports;
 pub mod tickets;
 pub mod tokens;
 pub mod tours;
@@ -54,6 +55,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tickets::add_entry)
         .service(tickets::escalate)
         .service(analytics::tour_steps)
+        .service(reports::funnel)
+        .service(reports::ranking)
+        .service(reports::trend)
+        .service(reports::segments)
+        .service(reports::deflection)
+        .service(reports::not_found)
         .service(
             utoipa_actix_web::scope("/overlay")
                 .app_data(

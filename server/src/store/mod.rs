@@ -5,6 +5,7 @@ pub mod apps;
 pub mod content;
 pub mod events;
 pub mod outbox;
+pub mod reports;
 pub mod rollups;
 pub mod settings;
 pub mod tickets;

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on a real database (SQLite by default; PostgreSQL when
 //! `CAIRN_TEST_DATABASE_URL` is set), spoken to over HTTP.
 
+mod analytics;
 mod auth;
 mod bad_input;
 mod connectors;

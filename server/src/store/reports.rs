@@ -1,0 +1,294 @@
+//! Report queries over the rollups. They read the all-segments rows (`role = '*'`) through the
+//! partial index `rollups_all_by_day`, except the segment comparison, which reads one tour's segment
+//! rows through the primary key. Sums are cast to BIGINT: PostgreSQL's `SUM(bigint)` is `numeric`.
+
+use std::collections::HashMap;
+
+use cairn_shared::sketch::DurationSketch;
+use sqlx::Row;
+
+use crate::db::Db;
+use crate::error::ApiError;
+
+/// A day range, inclusive, and an optional version (`-1`: every version).
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    pub from_day: i64,
+    pub to_day: i64,
+    pub version: i64,
+}
+
+/// Per-step sums.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepSums {
+    pub step_index: i64,
+    pub views: i64,
+    pub advances: i64,
+    pub completions: i64,
+    pub dismissals: i64,
+    pub not_found: i64,
+    pub stuck_opened: i64,
+    pub tickets: i64,
+}
+
+/// One tour's sums per step id.
+pub async fn tour_steps(
+    db: &Db,
+    org_id: &str,
+    tour_id: &str,
+    span: Span,
+) -> Result<HashMap<String, StepSums>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT step_id, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(advances) AS BIGINT),
+                CAST(SUM(completions) AS BIGINT), CAST(SUM(dismissals) AS BIGINT), CAST(SUM(not_found) AS BIGINT),
+                CAST(SUM(stuck_opened) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
+         FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND day >= $3 AND day <= $4
+           AND ($5 < 0 OR version = $5)
+         GROUP BY step_id",
+    )
+    .bind(org_id)
+    .bind(tour_id)
+    .bind(span.from_day)
+    .bind(span.to_day)
+    .bind(span.version)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<String, _>(0)?,
+                StepSums {
+                    step_index: r.try_get(1)?,
+                    views: r.try_get(2)?,
+                    advances: r.try_get(3)?,
+                    completions: r.try_get(4)?,
+                    dismissals: r.try_get(5)?,
+                    not_found: r.try_get(6)?,
+                    stuck_opened: r.try_get(7)?,
+                    tickets: r.try_get(8)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// One tour's time-on-step sketches per step id.
+pub async fn tour_durations(
+    db: &Db,
+    org_id: &str,
+    tour_id: &str,
+    span: Span,
+) -> Result<HashMap<String, DurationSketch>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT step_id, bucket, CAST(SUM(n) AS BIGINT) FROM rollup_durations
+         WHERE org_id = $1 AND content_id = $2 AND day >= $3 AND day <= $4 AND ($5 < 0 OR version = $5)
+         GROUP BY step_id, bucket",
+    )
+    .bind(org_id)
+    .bind(tour_id)
+    .bind(span.from_day)
+    .bind(span.to_day)
+    .bind(span.version)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out: HashMap<String, DurationSketch> = HashMap::new();
+    for r in &rows {
+        let bucket: i64 = r.try_get(1)?;
+        let n: i64 = r.try_get(2)?;
+        out.entry(r.try_get(0)?).or_default().add_bucket(
+            u16::try_from(bucket).unwrap_or(u16::MAX),
+            u64::try_from(n).unwrap_or(0),
+        );
+    }
+    Ok(out)
+}
+
+/// (content id, step id) → (step index, views, tickets) over every tour's steps.
+pub async fn all_steps(
+    db: &Db,
+    org_id: &str,
+    span: Span,
+) -> Result<Vec<(String, String, i64, i64, i64)>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT content_id, step_id, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
+         FROM rollups WHERE org_id = $1 AND role = '*' AND day >= $2 AND day <= $3 AND step_id <> ''
+         GROUP BY content_id, step_id",
+    )
+    .bind(org_id)
+    .bind(span.from_day)
+    .bind(span.to_day)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+            ))
+        })
+        .collect()
+}
+
+/// (step id, version) → (step index, views, tickets, not found) for one tour.
+pub async fn tour_versions(
+    db: &Db,
+    org_id: &str,
+    tour_id: &str,
+    step_id: Option<&str>,
+    span: Span,
+) -> Result<Vec<(String, i64, i64, i64, i64, i64)>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT step_id, version, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(tickets) AS BIGINT),
+                CAST(SUM(not_found) AS BIGINT)
+         FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND day >= $3 AND day <= $4
+           AND step_id <> '' AND ($5 = '' OR step_id = $5)
+         GROUP BY step_id, version ORDER BY step_id, version",
+    )
+    .bind(org_id)
+    .bind(tour_id)
+    .bind(span.from_day)
+    .bind(span.to_day)
+    .bind(step_id.unwrap_or(""))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+                r.try_get(5)?,
+            ))
+        })
+        .collect()
+}
+
+/// Segment value → (views, completions, dismissals, tickets) for one tour, by one attribute.
+pub async fn tour_segments(
+    db: &Db,
+    org_id: &str,
+    tour_id: &str,
+    dimension: &str,
+    span: Span,
+) -> Result<Vec<(String, i64, i64, i64, i64)>, ApiError> {
+    macro_rules! by {
+        ($col:literal) => {
+            concat!(
+                "SELECT ", $col, ", CAST(SUM(views) AS BIGINT), CAST(SUM(completions) AS BIGINT),
+                        CAST(SUM(dismissals) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
+                 FROM rollups WHERE org_id = $1 AND content_id = $2 AND role <> '*' AND day >= $3 AND day <= $4
+                   AND ($5 < 0 OR version = $5)
+                 GROUP BY ", $col, " ORDER BY ", $col
+            )
+        };
+    }
+    let sql = match dimension {
+        "role" => by!("role"),
+        "department" => by!("department"),
+        "proficiency" => by!("proficiency"),
+        "locale" => by!("locale"),
+        _ => return Err(ApiError::BadRequest("unknown segment dimension".into())),
+    };
+    let rows = sqlx::query(sql)
+        .bind(org_id)
+        .bind(tour_id)
+        .bind(span.from_day)
+        .bind(span.to_day)
+        .bind(span.version)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+            ))
+        })
+        .collect()
+}
+
+/// Content id → (offered, accepted) for suggested content.
+pub async fn deflections(
+    db: &Db,
+    org_id: &str,
+    span: Span,
+) -> Result<Vec<(String, i64, i64)>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT content_id, CAST(SUM(deflections_offered) AS BIGINT), CAST(SUM(deflections) AS BIGINT)
+         FROM rollups WHERE org_id = $1 AND role = '*' AND day >= $2 AND day <= $3
+           AND (deflections_offered > 0 OR deflections > 0)
+         GROUP BY content_id",
+    )
+    .bind(org_id)
+    .bind(span.from_day)
+    .bind(span.to_day)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+/// Tickets filed in the organisation between two instants (every ticket, with a tour or not).
+pub async fn tickets_between(
+    db: &Db,
+    org_id: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tickets WHERE org_id = $1 AND created_at >= $2 AND created_at < $3",
+    )
+    .bind(org_id)
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_one(&db.pool)
+    .await?)
+}
+
+/// (content id, step id, step index, browser, not found).
+pub async fn not_found(
+    db: &Db,
+    org_id: &str,
+    span: Span,
+) -> Result<Vec<(String, String, i64, String, i64)>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT content_id, step_id, MAX(step_index), browser, CAST(SUM(n) AS BIGINT) FROM rollup_not_found
+         WHERE org_id = $1 AND day >= $2 AND day <= $3 GROUP BY content_id, step_id, browser",
+    )
+    .bind(org_id)
+    .bind(span.from_day)
+    .bind(span.to_day)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+            ))
+        })
+        .collect()
+}
+
+/// Content id → title, for every document of the organisation.
+pub async fn titles(db: &Db, org_id: &str) -> Result<HashMap<String, String>, ApiError> {
+    let rows = sqlx::query("SELECT id, title FROM content WHERE org_id = $1")
+        .bind(org_id)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
