@@ -7,7 +7,6 @@
 use cairn_shared::APP_KEY_HEADER;
 use cairn_shared::api::OverlayContent;
 use cairn_shared::preview::PREVIEW_HEADER;
-use cairn_shared::tickets::StuckReport;
 use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -19,6 +18,7 @@ use crate::{dom, preview, runtime};
 pub const CONTENT: &str = "/api/v1/overlay/content";
 pub const EVENTS: &str = "/api/v1/overlay/events";
 pub const TICKETS: &str = "/api/v1/overlay/tickets";
+pub const MY_TICKETS: &str = "/api/v1/overlay/my-tickets";
 
 #[wasm_bindgen]
 extern "C" {
@@ -27,10 +27,19 @@ extern "C" {
     fn fetch_with(url: &str, init: &JsValue) -> Promise;
 }
 
-/// Starts a request. `keepalive` lets it outlive the page (on `pagehide`).
-fn start(method: &str, path: &str, body: Option<&str>, keepalive: bool) -> Option<Promise> {
+/// Starts a request. `keepalive` lets it outlive the page (on `pagehide`); `extra` headers.
+fn start(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    keepalive: bool,
+    extra: &[(&str, &str)],
+) -> Option<Promise> {
     let rt = runtime::get()?;
     let mut headers = Obj::new().set(APP_KEY_HEADER, rt.app_key.as_str());
+    for (name, value) in extra {
+        headers = headers.set(name, *value);
+    }
     if body.is_some() {
         headers = headers.set("content-type", "application/json");
     }
@@ -57,7 +66,18 @@ pub fn request(
     body: Option<&str>,
     done: impl FnOnce(Option<(u16, JsValue)>) + 'static,
 ) {
-    let Some(request) = start(method, path, body, false) else {
+    request_with(method, path, body, &[], done);
+}
+
+/// [`request`] with extra headers.
+pub fn request_with(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    extra: &[(&str, &str)],
+    done: impl FnOnce(Option<(u16, JsValue)>) + 'static,
+) {
+    let Some(request) = start(method, path, body, false, extra) else {
         return done(None);
     };
     dom::settle(&request, move |response| {
@@ -81,7 +101,7 @@ pub fn ok(status: u16) -> bool {
 
 /// Fires a POST that survives the page being unloaded; its outcome is never known.
 pub fn post_keepalive(path: &str, body: &str) {
-    if let Some(request) = start("POST", path, Some(body), true) {
+    if let Some(request) = start("POST", path, Some(body), true, &[]) {
         // Observing the promise keeps a failure from surfacing as an unhandled rejection.
         dom::settle(&request, |_| {});
     }
@@ -106,8 +126,9 @@ pub fn content(done: impl FnOnce(Result<OverlayContent, String>) + 'static) {
 }
 
 /// Files a "Still stuck?" ticket; `done` gets its number, or a phrase for the employee.
-pub fn file_ticket(report: &StuckReport, done: impl FnOnce(Result<i64, String>) + 'static) {
-    let body = codec::stringify(&codec::stuck_report(report)).unwrap_or_default();
+/// `report` is the `StuckReport` JSON (`codec::stuck_report`).
+pub fn file_ticket(report: &JsValue, done: impl FnOnce(Result<i64, String>) + 'static) {
+    let body = codec::stringify(report).unwrap_or_default();
     request("POST", TICKETS, Some(&body), move |answer| {
         done(match answer {
             Some((status, body)) if ok(status) => codec::number(&body, "number")

@@ -10,7 +10,7 @@ use web_sys::{ShadowRootInit, ShadowRootMode};
 
 use crate::dom::{self, Listener, Res, Timer};
 use crate::runtime::{self, Ui};
-use crate::{api, events, js_api, launcher, preview, style, tooltip, tour};
+use crate::{api, events, js_api, launcher, my_tickets, preview, style, tooltip, tour};
 
 /// How often a single-page app's URL changes are looked for, besides popstate/hashchange.
 const URL_POLL_MS: i32 = 500;
@@ -99,6 +99,7 @@ fn start(content: OverlayContent) {
     if let Some(layer) = rt.layer() {
         launcher::mount(&layer);
     }
+    my_tickets::refresh();
     tooltip::sync();
     let explicit = js_api::ready();
     // A preview link opens on the previewed tour.

@@ -14,7 +14,7 @@ use cairn_shared::content::{
 };
 use cairn_shared::events::OverlayEvent;
 use cairn_shared::targeting::Targeting;
-use cairn_shared::tickets::{StepContext, StuckReport};
+use cairn_shared::tickets::{MyTicket, PublicReply, StepContext, StuckReport, TicketStatus};
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -68,6 +68,76 @@ fn each(array: &JsValue, f: &mut dyn FnMut(&JsValue)) {
 
 fn strings(v: &JsValue, key: &str) -> Vec<String> {
     list(v, key, JsValue::as_string)
+}
+
+/// `identify({id, attributes, hash})` as the `Identity` JSON the server takes, kept as a plain
+/// object (no map code in the wasm): string, number and boolean attributes become strings, others
+/// are left out. `None` without an id.
+pub fn identity(user: &JsValue) -> Option<JsValue> {
+    let id = get(user, "id");
+    // Numeric ids are accepted too (as integers: ids are never fractional).
+    let id = id
+        .as_string()
+        .or_else(|| id.as_f64().map(|n| (n as i64).to_string()))
+        .filter(|s| !s.is_empty())?;
+    let attributes = Object::new();
+    let given = get(user, "attributes");
+    if given.is_object() {
+        each(
+            &Object::entries(given.unchecked_ref()).into(),
+            &mut |entry| {
+                let (key, value) = (Reflect::get_u32(entry, 0), Reflect::get_u32(entry, 1));
+                if let (Ok(key), Ok(value)) = (key, value)
+                    && (value.as_string().is_some()
+                        || value.as_f64().is_some()
+                        || value.as_bool().is_some())
+                {
+                    let _ = Reflect::set(&attributes, &key, &js_sys::JsString::from(value));
+                }
+            },
+        );
+    }
+    let hash = get(user, "hash").as_string().filter(|h| !h.is_empty());
+    Some(
+        Obj::new()
+            .set("id", id)
+            .set("attributes", attributes)
+            .opt("hash", hash)
+            .done(),
+    )
+}
+
+/// `GET /api/v1/overlay/my-tickets`.
+pub fn my_tickets(v: &JsValue) -> Vec<MyTicket> {
+    let mut out = Vec::new();
+    each(v, &mut |t| {
+        if let (Some(id), Some(n), Some(status)) = (
+            opt_string(t, "id"),
+            number(t, "number"),
+            TicketStatus::parse(&string(t, "status")),
+        ) {
+            out.push(MyTicket {
+                id,
+                number: n as i64,
+                status,
+                message: string(t, "message"),
+                created_at: number_or_zero(t, "created_at"),
+                last_reply_at: number(t, "last_reply_at").map(|n| n as i64),
+                replies: list(t, "replies", |r| {
+                    Some(PublicReply {
+                        author: string(r, "author"),
+                        body: string(r, "body"),
+                        created_at: number_or_zero(r, "created_at"),
+                    })
+                }),
+            });
+        }
+    });
+    out
+}
+
+fn number_or_zero(v: &JsValue, key: &str) -> i64 {
+    number(v, key).unwrap_or(0.0) as i64
 }
 
 /// `GET /api/v1/overlay/content`.
@@ -232,7 +302,12 @@ impl Obj {
     }
 
     pub fn set(self, key: &str, value: impl Into<JsValue>) -> Self {
-        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value.into());
+        self.put(key, value.into())
+    }
+
+    /// The one non-generic body of [`Obj::set`].
+    fn put(self, key: &str, value: JsValue) -> Self {
+        let _ = Reflect::set(&self.0, &JsValue::from_str(key), &value);
         self
     }
 
@@ -271,7 +346,7 @@ pub fn event(e: &OverlayEvent) -> JsValue {
         .done()
 }
 
-/// `POST /api/v1/overlay/tickets`.
+/// `POST /api/v1/overlay/tickets`, without `identity` (the caller adds [`identity`]'s object).
 pub fn stuck_report(r: &StuckReport) -> JsValue {
     let c: &StepContext = &r.context;
     let viewport = Obj::new()
@@ -295,5 +370,9 @@ pub fn stuck_report(r: &StuckReport) -> JsValue {
     Obj::new()
         .set("message", r.message.as_str())
         .set("context", context)
+        .opt("category", r.category.as_deref())
+        .set("impact", r.impact.as_str())
+        .set("urgency", r.urgency.as_str())
+        .set("deflections_offered", string_array(&r.deflections_offered))
         .done()
 }

@@ -9,7 +9,7 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::{dom, launcher, runtime, tour};
+use crate::{codec, dom, launcher, my_tickets, runtime, tour};
 
 const METHODS: [&str; 5] = ["identify", "start", "stop", "openLauncher", "on"];
 
@@ -81,17 +81,13 @@ fn call(name: &str, a: JsValue, b: JsValue) {
     }
 }
 
-/// `identify({id, attributes, hash})`: the id goes on tickets.
+/// `identify({id, attributes, hash})`: the identity goes on tickets, and with its hash it opens
+/// "My tickets".
 fn identify(user: &JsValue) {
-    let id = Reflect::get(user, &"id".into()).unwrap_or_default();
-    // Numeric ids are accepted too (as integers: ids are never fractional).
-    let id = id
-        .as_string()
-        .or_else(|| id.as_f64().map(|n| (n as i64).to_string()));
-
     if let Some(rt) = runtime::get() {
-        *rt.user_id.borrow_mut() = id.filter(|s| !s.is_empty());
+        *rt.identity.borrow_mut() = codec::identity(user);
     }
+    my_tickets::identified();
 }
 
 fn command(c: Command) {

@@ -1,6 +1,7 @@
 //! The launcher: a round "?" button in the bottom-right corner that opens the in-app help panel with
-//! the page's checklist, the tours available on this page (searchable by title) and "Contact
-//! support". The panel is rebuilt each time it opens, so it always reflects progress so far.
+//! the page's checklist, the tours available on this page (searchable by title), "My tickets" and
+//! "Contact support". The panel is rebuilt each time it opens, so it always reflects progress so far.
+//! A badge on the button counts tickets with a reply the employee has not seen.
 
 use std::cell::RefCell;
 
@@ -11,7 +12,7 @@ use web_sys::Element;
 
 use crate::dom::{self, Listener};
 use crate::storage::{self, Store};
-use crate::{runtime, stuck, tour};
+use crate::{my_tickets, runtime, stuck, tour};
 
 struct Launcher {
     button: Element,
@@ -74,7 +75,11 @@ fn parts() -> Option<(Element, Element)> {
     l.as_ref().map(|l| (l.button.clone(), l.panel.clone()))
 }
 
-fn is_open() -> bool {
+pub fn is_mounted() -> bool {
+    parts().is_some()
+}
+
+pub fn is_open() -> bool {
     parts().is_some_and(|(_, panel)| !panel.has_attribute("hidden"))
 }
 
@@ -87,9 +92,10 @@ pub fn open() {
     let Some((button, panel)) = parts() else {
         return;
     };
-    rebuild(&panel);
     dom::set_hidden(&panel, false);
+    rebuild(&panel);
     dom::set_attr(&button, "aria-expanded", "true");
+    my_tickets::refresh();
     let first = panel
         .query_selector("[data-cairn=launcher-search],button")
         .ok()
@@ -97,6 +103,69 @@ pub fn open() {
     if let Some(first) = first {
         dom::focus(&first);
     }
+}
+
+/// Opens the panel on the "Still stuck?" form (the tooltip's link, a followed suggestion ending).
+pub fn contact(draft: Option<stuck::Draft>) {
+    open();
+    show_form(draft);
+}
+
+/// Opens the form in the open panel, in place of its content.
+fn show_form(draft: Option<stuck::Draft>) {
+    let Some((_, panel)) = parts() else {
+        return;
+    };
+    let find = |sel: &str| panel.query_selector(sel).ok().flatten();
+    let (Some(scroll), Some(foot), Some(contact)) = (
+        find(".scroll"),
+        find(".foot"),
+        find("[data-cairn=contact-support]"),
+    ) else {
+        return;
+    };
+    let draft = draft.unwrap_or_else(|| stuck::Draft::new(stuck::page_context()));
+    stuck::open_draft(
+        stuck::Owner::Launcher,
+        &panel,
+        vec![scroll, foot],
+        draft,
+        move || dom::focus(&contact),
+    );
+}
+
+/// Shows `count` unseen replies on the button (none hides the badge).
+pub fn set_badge(count: usize) {
+    let Some((button, _)) = parts() else {
+        return;
+    };
+    let badge = match button.query_selector(".badge").ok().flatten() {
+        Some(b) => b,
+        None => {
+            let b = dom::el(
+                "span",
+                &[
+                    ("class", "badge"),
+                    ("data-cairn", "launcher-badge"),
+                    ("aria-hidden", "true"),
+                ],
+            );
+            dom::append(&button, &[&b]);
+            b
+        }
+    };
+    let label = if count == 0 {
+        "Help".to_string()
+    } else {
+        let n = count.to_string();
+        badge.set_text_content(Some(&n));
+        format!(
+            "Help, {n} new {}",
+            if count == 1 { "reply" } else { "replies" }
+        )
+    };
+    dom::set_hidden(&badge, count == 0);
+    dom::set_attr(&button, "aria-label", &label);
 }
 
 /// Closes the panel; `focus_button` gives focus back to the "?" button (Escape, Close).
@@ -170,25 +239,14 @@ fn fill(panel: &Element) -> Vec<Listener> {
         .collect();
     tour_list(&scroll, &tours, &mut listeners);
 
+    if let Some(mine) = my_tickets::section() {
+        dom::append(&scroll, &[&mine]);
+    }
+
     let foot = dom::el("div", &[("class", "foot")]);
     let contact = dom::button(&[("data-cairn", "contact-support")], "Contact support");
     dom::append(&foot, &[&contact]);
-    listeners.push(Listener::on(&contact, "click", {
-        let (panel, scroll, foot, contact) =
-            (panel.clone(), scroll.clone(), foot.clone(), contact.clone());
-        move |_| {
-            let contact = contact.clone();
-            let hide = vec![scroll.clone(), foot.clone()];
-            let after_close = move || dom::focus(&contact);
-            stuck::open(
-                stuck::Owner::Launcher,
-                &panel,
-                hide,
-                stuck::page_context(),
-                after_close,
-            );
-        }
-    }));
+    listeners.push(Listener::on(&contact, "click", |_| show_form(None)));
     dom::append(panel, &[&head, &scroll, &foot]);
     listeners
 }

@@ -12,6 +12,7 @@ mod events;
 mod js_api;
 mod launcher;
 mod markdown;
+mod my_tickets;
 mod place;
 mod popover;
 mod preview;

@@ -25,6 +25,8 @@ pub struct Content {
     pub tours: Vec<Rc<PublishedTour>>,
     pub tooltips: Vec<Rc<PublishedTooltip>>,
     pub checklists: Vec<PublishedChecklist>,
+    /// The ticket categories the stuck form offers.
+    pub categories: Vec<String>,
 }
 
 pub struct Runtime {
@@ -33,8 +35,9 @@ pub struct Runtime {
     pub api: String,
     pub ui: OnceCell<Ui>,
     content: RefCell<Rc<Content>>,
-    /// The id given to `cairn.identify`.
-    pub user_id: RefCell<Option<String>>,
+    /// What the host gave `cairn.identify`, as the `Identity` JSON (`codec::identity`): on
+    /// tickets, and the key to "My tickets".
+    pub identity: RefCell<Option<wasm_bindgen::JsValue>>,
 }
 
 thread_local! {
@@ -49,7 +52,7 @@ pub fn init(app_key: String, api: String) -> bool {
         api,
         ui: OnceCell::new(),
         content: RefCell::default(),
-        user_id: RefCell::default(),
+        identity: RefCell::default(),
     };
     // Leaked: it lives as long as the page, and a `&'static` keeps every access cheap.
     RUNTIME
@@ -73,12 +76,21 @@ impl Runtime {
             tours: content.tours.into_iter().map(Rc::new).collect(),
             tooltips: content.tooltips.into_iter().map(Rc::new).collect(),
             checklists: content.checklists,
+            categories: content.categories,
         });
     }
 
     /// A storage key scoped to this application: `cairn:{appKey}:{suffix}`.
     pub fn key(&self, suffix: &str) -> String {
         format!("cairn:{}:{suffix}", self.app_key)
+    }
+
+    /// The identified user's id.
+    pub fn user_id(&self) -> Option<String> {
+        self.identity
+            .borrow()
+            .as_ref()
+            .and_then(|i| crate::codec::opt_string(i, "id"))
     }
 
     pub fn layer(&self) -> Option<Element> {

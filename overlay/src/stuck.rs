@@ -1,15 +1,26 @@
-//! "Still stuck?": a short form that files a help-desk ticket carrying the employee's words and where
-//! they were (page, tour, step, version, whether the element was found, the steps seen, browser,
-//! viewport and user). It opens inside the step popover or the launcher panel, one at a time.
+//! "Still stuck?": a short form that files a help-desk ticket carrying the employee's words, a
+//! category, who is affected and how urgent it is (in their words), who they are, and where they
+//! were (page, tour, step, version, whether the element was found, the steps seen, browser,
+//! viewport). Before filing it suggests up to three published tours that match the words
+//! (deflection): "Show me" starts one, and once it ends the form comes back asking whether it
+//! solved the problem. It opens inside the step popover or the launcher panel, one at a time.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use cairn_shared::api::PublishedTour;
+use cairn_shared::events::EventKind;
+use cairn_shared::helpdesk::{Impact, Urgency};
+use cairn_shared::search::{self, Candidate};
 use cairn_shared::tickets::{MAX_MESSAGE_CHARS, StepContext, StuckReport, Viewport};
 use web_sys::Element;
 
 use crate::dom::{self, Listener};
-use crate::{api, runtime};
+use crate::events::{self, Subject};
+use crate::{api, codec, launcher, runtime, tour};
+
+/// At most this many tours are suggested.
+const MAX_SUGGESTIONS: usize = 3;
 
 /// Who opened the form, so that closing a step only removes its own form.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -18,21 +29,48 @@ pub enum Owner {
     Launcher,
 }
 
+/// A ticket being written: kept while the employee follows a suggested tour.
+pub struct Draft {
+    message: String,
+    context: StepContext,
+    /// Ids of the tours suggested so far.
+    offered: Vec<String>,
+    /// The suggested tour the employee chose to follow.
+    followed: Option<Rc<PublishedTour>>,
+}
+
+impl Draft {
+    pub fn new(context: StepContext) -> Draft {
+        Draft {
+            message: String::new(),
+            context,
+            offered: Vec::new(),
+            followed: None,
+        }
+    }
+}
+
 struct Form {
     owner: Owner,
     form: Element,
     /// What the form replaces while it is open.
     hidden: Vec<Element>,
     message: Element,
+    /// The category, impact and urgency fields.
+    fields: Element,
+    /// Where suggestions and "did it solve it?" go.
+    deflect: Element,
     submit: Element,
     error: Element,
-    context: StepContext,
+    draft: Draft,
     after_close: Rc<dyn Fn()>,
-    listeners: Vec<Listener>,
+    _listeners: Vec<Listener>,
 }
 
 thread_local! {
     static FORM: &'static RefCell<Option<Form>> = Box::leak(Box::default());
+    /// The draft of a form left to follow a suggested tour.
+    static PENDING: &'static RefCell<Option<Draft>> = Box::leak(Box::default());
 }
 
 fn form_cell() -> &'static RefCell<Option<Form>> {
@@ -49,13 +87,43 @@ pub fn page_context() -> StepContext {
             width: width as u32,
             height: height as u32,
         },
-        user_id: runtime::get().and_then(|rt| rt.user_id.borrow().clone()),
+        user_id: runtime::get().and_then(|rt| rt.user_id()),
         ..StepContext::default()
     }
 }
 
-/// Opens the form at the end of `container`, hiding `hide` until it closes; `after_close` runs when
-/// the employee closes it (not when it is discarded along with its container).
+const IMPACTS: [(&str, &str); 3] = [
+    ("me", "Just me"),
+    ("team", "My team"),
+    ("everyone", "Everyone"),
+];
+const URGENCIES: [(&str, &str); 3] = [
+    ("can_wait", "It can wait"),
+    ("slowed", "It slows me down"),
+    ("blocking", "It's blocking my work"),
+];
+
+/// A fieldset of radio buttons named `name`, the first one checked.
+fn radios(name: &str, legend: &str, options: &[(&str, &str)]) -> Element {
+    let set = dom::el("fieldset", &[("data-cairn", name)]);
+    dom::append(&set, &[&dom::text_el("legend", &[], legend)]);
+    for (i, (value, text)) in options.iter().enumerate() {
+        let label = dom::el("label", &[("class", "radio")]);
+        let input = dom::el(
+            "input",
+            &[("type", "radio"), ("name", name), ("value", value)],
+        );
+        if i == 0 {
+            dom::set_attr(&input, "checked", "");
+        }
+        dom::append(&label, &[&input]);
+        dom::append_text(&label, text);
+        dom::append(&set, &[&label]);
+    }
+    set
+}
+
+/// Opens an empty form (see [`open_draft`]).
 pub fn open(
     owner: Owner,
     container: &Element,
@@ -63,8 +131,29 @@ pub fn open(
     context: StepContext,
     after_close: impl Fn() + 'static,
 ) {
+    open_draft(owner, container, hide, Draft::new(context), after_close);
+}
+
+/// Opens the form at the end of `container`, hiding `hide` until it closes; `after_close` runs when
+/// the employee closes it (not when it is discarded along with its container). A draft whose
+/// suggested tour was followed opens on "Did it solve your problem?".
+#[inline(never)]
+pub fn open_draft(
+    owner: Owner,
+    container: &Element,
+    hide: Vec<Element>,
+    draft: Draft,
+    after_close: impl Fn() + 'static,
+) {
     discard_any();
-    let form = dom::el("form", &[("data-cairn", "stuck-form"), ("novalidate", "")]);
+    let form = dom::el(
+        "form",
+        &[
+            ("data-cairn", "stuck-form"),
+            ("novalidate", ""),
+            ("aria-label", "Ask the help desk"),
+        ],
+    );
     let label = dom::text_el(
         "label",
         &[("for", "cairn-stuck-message")],
@@ -75,10 +164,48 @@ pub fn open(
         &[
             ("id", "cairn-stuck-message"),
             ("data-cairn", "stuck-message"),
-            ("rows", "4"),
+            ("rows", "3"),
             // The browser enforces the server's limit (UTF-16 units are never fewer than chars).
             ("maxlength", &MAX_MESSAGE_CHARS.to_string()),
             ("aria-describedby", "cairn-stuck-error"),
+        ],
+    );
+    dom::append_text(&message, &draft.message);
+    let fields = dom::el("div", &[("data-cairn", "stuck-fields")]);
+    let categories = runtime::get()
+        .map(|rt| rt.content().categories.clone())
+        .unwrap_or_default();
+    if !categories.is_empty() {
+        let label = dom::text_el("label", &[("for", "cairn-stuck-category")], "Category");
+        let select = dom::el(
+            "select",
+            &[
+                ("id", "cairn-stuck-category"),
+                ("data-cairn", "stuck-category"),
+            ],
+        );
+        dom::append(
+            &select,
+            &[&dom::text_el("option", &[("value", "")], "Choose…")],
+        );
+        for c in &categories {
+            dom::append(&select, &[&dom::text_el("option", &[("value", c)], c)]);
+        }
+        dom::append(&fields, &[&label, &select]);
+    }
+    dom::append(
+        &fields,
+        &[
+            &radios("stuck-impact", "Who is affected?", &IMPACTS),
+            &radios("stuck-urgency", "How urgent is it?", &URGENCIES),
+        ],
+    );
+    let deflect = dom::el(
+        "div",
+        &[
+            ("data-cairn", "deflection"),
+            ("class", "deflect"),
+            ("hidden", ""),
         ],
     );
     let error = dom::el(
@@ -103,7 +230,10 @@ pub fn open(
         "Send to help desk",
     );
     dom::append(&actions, &[&cancel, &submit]);
-    dom::append(&form, &[&label, &message, &error, &actions]);
+    dom::append(
+        &form,
+        &[&label, &message, &fields, &deflect, &error, &actions],
+    );
     for h in &hide {
         dom::set_hidden(h, true);
     }
@@ -114,7 +244,14 @@ pub fn open(
             e.prevent_default();
             send();
         }),
-        Listener::on(&cancel, "click", |_| close()),
+        // One listener for every button of the form, whatever it shows at the time.
+        Listener::on(&form, "click", |e| {
+            let button = dom::element_prop(&e, "target")
+                .and_then(|t| t.closest("button[data-cairn]").ok().flatten());
+            if let Some(b) = button {
+                clicked(&b);
+            }
+        }),
         Listener::on(&form, "keydown", |e| {
             if dom::key(&e) == "Escape" {
                 // Escape closes the form only, not the tour or panel around it.
@@ -124,22 +261,28 @@ pub fn open(
             }
         }),
     ];
-    dom::focus(&message);
+    let followed = draft.followed.clone();
     *form_cell().borrow_mut() = Some(Form {
         owner,
         form,
         hidden: hide,
-        message,
+        message: message.clone(),
+        fields,
+        deflect,
         submit,
         error,
-        context,
+        draft,
         after_close: Rc::new(after_close),
-        listeners,
+        _listeners: listeners,
     });
+    match followed {
+        Some(tour) => ask_solved(&tour),
+        None => dom::focus(&message),
+    }
 }
 
 /// Removes the form and shows what it hid. Returns its `after_close`.
-fn take(owner: Option<Owner>) -> Option<Rc<dyn Fn()>> {
+fn take(owner: Option<Owner>) -> Option<(Rc<dyn Fn()>, Draft)> {
     let form = {
         let mut f = form_cell().try_borrow_mut().ok()?;
         if owner.is_some_and(|o| f.as_ref().is_some_and(|form| form.owner != o)) {
@@ -151,12 +294,12 @@ fn take(owner: Option<Owner>) -> Option<Rc<dyn Fn()>> {
     for h in &form.hidden {
         dom::set_hidden(h, false);
     }
-    Some(form.after_close.clone())
+    Some((form.after_close.clone(), form.draft))
 }
 
 /// Closes the form (Cancel, Escape, Close after filing).
 pub fn close() {
-    if let Some(after_close) = take(None) {
+    if let Some((after_close, _)) = take(None) {
         after_close();
     }
 }
@@ -170,26 +313,98 @@ fn discard_any() {
     take(None);
 }
 
+/// Runs `f` on the open form.
+fn with_form<R>(f: impl FnOnce(&mut Form) -> R) -> Option<R> {
+    form_cell().try_borrow_mut().ok()?.as_mut().map(f)
+}
+
 fn show_error(error: &Element, text: &str) {
     error.set_text_content(Some(text));
     dom::set_hidden(error, false);
 }
 
-/// Files the ticket, keeping the typed text if that fails.
-fn send() {
-    let Some((message, mut context, submit, error, textarea, form)) =
-        form_cell().try_borrow().ok().and_then(|f| {
-            let f = f.as_ref()?;
-            Some((
-                dom::value(&f.message),
-                f.context.clone(),
-                f.submit.clone(),
-                f.error.clone(),
-                f.message.clone(),
-                f.form.clone(),
-            ))
+/// A button of the form was pressed.
+fn clicked(button: &Element) {
+    match button.get_attribute("data-cairn").as_deref() {
+        Some("stuck-cancel" | "stuck-close") => close(),
+        Some("deflection-decline") => decline(),
+        Some("deflection-show") => {
+            let id = button.get_attribute("data-tour-id").unwrap_or_default();
+            let tour = runtime::get()
+                .and_then(|rt| rt.content().tours.iter().find(|t| t.id == id).cloned());
+            if let Some(tour) = tour {
+                follow(tour);
+            }
+        }
+        Some("deflection-solved") => {
+            if let Some(tour) = with_form(|f| f.draft.followed.clone()).flatten() {
+                solved_by(&tour);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The published tours on this page that match `words`, best first, leaving out the tour the
+/// employee is stuck in.
+fn suggestions(words: &str, current: Option<&str>) -> Vec<Rc<PublishedTour>> {
+    let Some(rt) = runtime::get() else {
+        return Vec::new();
+    };
+    let url = runtime::page_url();
+    let tours: Vec<Rc<PublishedTour>> = rt
+        .content()
+        .tours
+        .iter()
+        .filter(|t| {
+            !t.doc.steps.is_empty()
+                && Some(t.id.as_str()) != current
+                && t.doc.targeting.matches_url(&url)
         })
-    else {
+        .cloned()
+        .collect();
+    // Lower-cased by the browser, so the ranking needs no Unicode tables of its own.
+    let texts: Vec<(String, String)> = tours
+        .iter()
+        .map(|t| {
+            let mut text = t.doc.description.clone();
+            for s in &t.doc.steps {
+                for part in [&s.title, &s.body] {
+                    text.push(' ');
+                    text.push_str(part);
+                }
+            }
+            (dom::lower(&t.doc.title), dom::lower(&text))
+        })
+        .collect();
+    let candidates: Vec<Candidate> = tours
+        .iter()
+        .zip(&texts)
+        .map(|(t, (title, text))| Candidate {
+            id: &t.id,
+            title,
+            text,
+        })
+        .collect();
+    search::rank_folded(&dom::lower(words), &candidates)
+        .into_iter()
+        .take(MAX_SUGGESTIONS)
+        .map(|(i, _)| tours[i].clone())
+        .collect()
+}
+
+/// Submit: suggests tours the first time some match, files the ticket otherwise.
+fn send() {
+    let Some((message, submit, error, textarea, offered, current)) = with_form(|f| {
+        (
+            dom::value(&f.message),
+            f.submit.clone(),
+            f.error.clone(),
+            f.message.clone(),
+            f.draft.offered.is_empty(),
+            f.draft.context.tour_id.clone(),
+        )
+    }) else {
         return;
     };
     if submit.has_attribute("disabled") {
@@ -201,28 +416,238 @@ fn send() {
         dom::focus(&textarea);
         return;
     }
+    dom::set_hidden(&error, true);
+    if offered {
+        let tours = suggestions(&message, current.as_deref());
+        if !tours.is_empty() {
+            suggest(&tours);
+            return;
+        }
+    }
+    file(message);
+}
+
+/// "These guides may help": each suggestion with "Show me", and "No, file my ticket".
+fn suggest(tours: &[Rc<PublishedTour>]) {
+    let Some((fields, deflect, submit)) = with_form(|f| {
+        f.draft.offered = tours.iter().map(|t| t.id.clone()).collect();
+        (f.fields.clone(), f.deflect.clone(), f.submit.clone())
+    }) else {
+        return;
+    };
+    deflect.set_text_content(None);
+    let intro = dom::text_el(
+        "p",
+        &[("id", "cairn-deflect-title")],
+        "These guides may help:",
+    );
+    let list = dom::el(
+        "ul",
+        &[
+            ("class", "list"),
+            ("aria-labelledby", "cairn-deflect-title"),
+        ],
+    );
+    let mut first = None;
+    for t in tours {
+        events::emit(
+            EventKind::DeflectionOffered,
+            Subject {
+                content_id: &t.id,
+                version: t.version,
+                step: None,
+            },
+        );
+        let li = dom::el(
+            "li",
+            &[("data-cairn", "deflection-tour"), ("data-tour-id", &t.id)],
+        );
+        let title = dom::text_el("span", &[("class", "grow")], &t.doc.title);
+        let show = dom::button(
+            &[
+                ("data-cairn", "deflection-show"),
+                ("data-tour-id", &t.id),
+                ("aria-label", &format!("Show me: {}", t.doc.title)),
+            ],
+            "Show me",
+        );
+        dom::append(&li, &[&title, &show]);
+        dom::append(&list, &[&li]);
+        first.get_or_insert(show);
+    }
+    let decline = decline_button();
+    dom::append(&deflect, &[&intro, &list, &decline]);
+    dom::set_hidden(&fields, true);
+    dom::set_hidden(&submit, true);
+    dom::set_hidden(&deflect, false);
+    announce("These guides may help.");
+    if let Some(first) = first {
+        dom::focus(&first);
+    }
+}
+
+fn announce(text: &str) {
+    if let Some(rt) = runtime::get() {
+        rt.announce(text);
+    }
+}
+
+fn decline_button() -> Element {
+    dom::button(
+        &[("data-cairn", "deflection-decline")],
+        "No, file my ticket",
+    )
+}
+
+/// "No, file my ticket": back to the fields, to say how much it hurts and send.
+fn decline() {
+    let Some(fields) = with_form(|f| {
+        dom::set_hidden(&f.deflect, true);
+        dom::set_hidden(&f.fields, false);
+        dom::set_hidden(&f.submit, false);
+        f.fields.clone()
+    }) else {
+        return;
+    };
+    announce("Say who is affected and how urgent it is, then send.");
+    if let Ok(Some(first)) = fields.query_selector("select,input") {
+        dom::focus(&first);
+    }
+}
+
+/// "Show me": keeps the draft and starts the suggested tour; the form comes back when it ends.
+fn follow(tour: Rc<PublishedTour>) {
+    let Some((owner, message)) = with_form(|f| (f.owner, dom::value(&f.message))) else {
+        return;
+    };
+    let Some((_, mut draft)) = take(None) else {
+        return;
+    };
+    if owner == Owner::Launcher {
+        launcher::close(false);
+    }
+    draft.message = message;
+    draft.followed = Some(tour.clone());
+    PENDING.with(|p| *p.borrow_mut() = Some(draft));
+    tour::start(&tour.id);
+}
+
+/// A tour ended: if the employee was following a suggestion, ask whether it solved the problem.
+pub fn tour_ended(tour_id: &str) {
+    let draft = PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        let follows = p
+            .as_ref()
+            .and_then(|d| d.followed.as_ref())
+            .is_some_and(|t| t.id == tour_id);
+        if follows { p.take() } else { None }
+    });
+    if let Some(draft) = draft {
+        dom::soon(move || launcher::contact(Some(draft)));
+    }
+}
+
+/// "Did this guide solve your problem?" with "This solved it" and "No, file my ticket".
+fn ask_solved(tour: &Rc<PublishedTour>) {
+    let Some((fields, deflect, submit)) =
+        with_form(|f| (f.fields.clone(), f.deflect.clone(), f.submit.clone()))
+    else {
+        return;
+    };
+    deflect.set_text_content(None);
+    let question = dom::text_el(
+        "p",
+        &[("data-cairn", "deflection-question")],
+        &format!("Did “{}” solve your problem?", tour.doc.title),
+    );
+    let solved = dom::button(
+        &[("class", "primary"), ("data-cairn", "deflection-solved")],
+        "This solved it",
+    );
+    let row = dom::el("div", &[("class", "actions")]);
+    dom::append(&row, &[&decline_button(), &solved]);
+    dom::append(&deflect, &[&question, &row]);
+    dom::set_hidden(&fields, true);
+    dom::set_hidden(&submit, true);
+    dom::set_hidden(&deflect, false);
+    dom::focus(&solved);
+}
+
+/// A confirmed deflection: counted, and no ticket is filed.
+fn solved_by(tour: &PublishedTour) {
+    events::emit(
+        EventKind::DeflectionAccepted,
+        Subject {
+            content_id: &tour.id,
+            version: tour.version,
+            step: None,
+        },
+    );
+    let Some(form) = with_form(|f| f.form.clone()) else {
+        return;
+    };
+    finished(
+        &form,
+        "deflection-thanks",
+        "Glad it helped! No ticket was filed.",
+    );
+}
+
+/// The checked radio of group `name`, as its value.
+fn checked(form: &Element, name: &str) -> String {
+    form.query_selector(&format!("[name={name}]:checked"))
+        .ok()
+        .flatten()
+        .map(|e| dom::value(&e))
+        .unwrap_or_default()
+}
+
+/// Files the ticket, keeping the form as it is if that fails.
+fn file(message: String) {
+    let Some((form, submit, error, mut report)) = with_form(|f| {
+        let category = f
+            .form
+            .query_selector("select")
+            .ok()
+            .flatten()
+            .map(|s| dom::value(&s))
+            .filter(|c| !c.is_empty());
+        let report = StuckReport {
+            message,
+            context: f.draft.context.clone(),
+            category,
+            impact: Impact::parse(&checked(&f.form, "stuck-impact")).unwrap_or_default(),
+            urgency: Urgency::parse(&checked(&f.form, "stuck-urgency")).unwrap_or_default(),
+            identity: None,
+            deflections_offered: f.draft.offered.clone(),
+        };
+        (f.form.clone(), f.submit.clone(), f.error.clone(), report)
+    }) else {
+        return;
+    };
     // The user may have been identified since the form opened.
     let now = page_context();
-    context.user_id = now.user_id;
-    context.viewport = now.viewport;
+    report.context.user_id = now.user_id;
+    report.context.viewport = now.viewport;
+    let body = codec::stuck_report(&report);
+    if let Some(identity) = runtime::get().and_then(|rt| rt.identity.borrow().clone()) {
+        let _ = js_sys::Reflect::set(&body, &"identity".into(), &identity);
+    }
     dom::set_attr(&submit, "disabled", "");
     submit.set_text_content(Some("Sending…"));
-    dom::set_hidden(&error, true);
-    let report = StuckReport {
-        message,
-        context,
-        category: None,
-        impact: Default::default(),
-        urgency: Default::default(),
-        identity: None,
-        deflections_offered: Vec::new(),
-    };
-    api::file_ticket(&report, move |result| {
+    api::file_ticket(&body, move |result| {
         if !dom::is_connected(&form) {
             return;
         }
         match result {
-            Ok(number) => show_filed(&form, number),
+            Ok(number) => {
+                finished(
+                    &form,
+                    "ticket-number",
+                    &format!("Ticket #{number} filed — the help desk will get back to you."),
+                );
+                crate::my_tickets::refresh();
+            }
             Err(reason) => {
                 dom::remove_attr(&submit, "disabled");
                 submit.set_text_content(Some("Send to help desk"));
@@ -237,17 +662,13 @@ fn send() {
     });
 }
 
-/// Replaces the form's fields with the ticket number.
-fn show_filed(form: &Element, number: i64) {
+/// Replaces the form's content with `text` and a Close button.
+fn finished(form: &Element, hook: &str, text: &str) {
     form.set_text_content(None);
     let done = dom::text_el(
         "p",
-        &[
-            ("class", "done"),
-            ("data-cairn", "ticket-number"),
-            ("role", "status"),
-        ],
-        &format!("Ticket #{number} filed — the help desk will get back to you."),
+        &[("class", "done"), ("data-cairn", hook), ("role", "status")],
+        text,
     );
     let actions = dom::el("div", &[("class", "actions")]);
     let ok = dom::button(
@@ -256,11 +677,5 @@ fn show_filed(form: &Element, number: i64) {
     );
     dom::append(&actions, &[&ok]);
     dom::append(form, &[&done, &actions]);
-    let listener = Listener::on(&ok, "click", |_| close());
-    if let Ok(mut f) = form_cell().try_borrow_mut()
-        && let Some(f) = f.as_mut()
-    {
-        f.listeners.push(listener);
-    }
     dom::focus(&ok);
 }

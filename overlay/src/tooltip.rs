@@ -14,7 +14,7 @@ use crate::dom::{self, Listener, Timer};
 use crate::events::{self, Subject};
 use crate::place;
 use crate::resolve::{self, Waiter};
-use crate::{markdown, runtime};
+use crate::{launcher, markdown, runtime};
 
 const WAIT_MS: i32 = 3000;
 /// Lets the pointer travel from the beacon to the bubble without it closing.
@@ -119,6 +119,13 @@ fn mount(tip: &Rc<PublishedTooltip>, layer: &Element) -> Rc<Hint> {
         )],
     );
     markdown::render(&bubble, &tip.doc.body);
+    dom::append(
+        &bubble,
+        &[&dom::button(
+            &[("class", "link"), ("data-cairn", "tooltip-stuck")],
+            "Still stuck?",
+        )],
+    );
     let beacon = matches!(tip.doc.trigger, TooltipTrigger::Beacon).then(|| {
         let b = dom::button(
             &[
@@ -188,6 +195,15 @@ impl Hint {
         let mut own = vec![
             listen(self, &self.bubble, "mouseenter", |h, _| h.cancel_hide()),
             listen(self, &self.bubble, "mouseleave", |h, _| h.hide_soon()),
+            listen(self, &self.bubble, "click", |h, e| {
+                let on_stuck = dom::element_prop(&e, "target").is_some_and(|t| {
+                    t.get_attribute("data-cairn").as_deref() == Some("tooltip-stuck")
+                });
+                if on_stuck {
+                    h.hide();
+                    launcher::contact(None);
+                }
+            }),
             listen(self, &dom::document(), "keydown", |h, e| {
                 if h.open.get() && dom::key(&e) == "Escape" {
                     h.hide();

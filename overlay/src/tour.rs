@@ -467,6 +467,7 @@ fn finish(outcome: Option<&str>) {
     }
     storage::remove(Store::Session, &progress_key());
     let return_focus = run.return_focus.clone();
+    stuck::tour_ended(&run.tour.id);
     drop(run);
     stuck::discard(stuck::Owner::Tour);
     // Give focus back only if it was left in the overlay; a click on the page keeps it there.

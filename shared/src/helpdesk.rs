@@ -33,6 +33,40 @@ pub enum Urgency {
     Blocking,
 }
 
+impl Impact {
+    pub const ALL: [Impact; 3] = [Impact::Me, Impact::Team, Impact::Everyone];
+
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impact::Me => "me",
+            Impact::Team => "team",
+            Impact::Everyone => "everyone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl Urgency {
+    pub const ALL: [Urgency; 3] = [Urgency::CanWait, Urgency::Slowed, Urgency::Blocking];
+
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::CanWait => "can_wait",
+            Urgency::Slowed => "slowed",
+            Urgency::Blocking => "blocking",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// Priority 1 (critical) to 4 (low) from impact × urgency:
 ///
 /// | impact \ urgency | can wait | slowed | blocking |
@@ -120,6 +154,25 @@ mod tests {
         assert_eq!(priority(Impact::Team, Urgency::Slowed), 3);
         assert_eq!(priority(Impact::Me, Urgency::CanWait), 4);
         assert_eq!(priority(Impact::Team, Urgency::CanWait), 4);
+    }
+
+    #[test]
+    fn impact_and_urgency_names_match_their_json() {
+        for i in Impact::ALL {
+            assert_eq!(Impact::parse(i.as_str()), Some(i));
+            assert_eq!(
+                serde_json::to_string(&i).expect("json"),
+                format!("\"{}\"", i.as_str())
+            );
+        }
+        for u in Urgency::ALL {
+            assert_eq!(Urgency::parse(u.as_str()), Some(u));
+            assert_eq!(
+                serde_json::to_string(&u).expect("json"),
+                format!("\"{}\"", u.as_str())
+            );
+        }
+        assert_eq!(Impact::parse("galaxy"), None);
     }
 
     #[test]

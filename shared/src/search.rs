@@ -10,10 +10,23 @@ const STOP_WORDS: [&str; 32] = [
 
 /// Lower-cased words of two letters or more, without stop words.
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .filter(|w| w.chars().count() >= 2 && !STOP_WORDS.contains(&w.as_str()))
-        .collect()
+    folded_words(&text.to_lowercase())
+}
+
+/// [`words`] of a text that is already lower-cased. Words split at ASCII punctuation and at white
+/// space; other characters belong to words, so that this needs no Unicode tables (the overlay
+/// lower-cases with the browser's and calls [`rank_folded`], which keeps its wasm small).
+fn folded_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for w in text.split(|c: char| {
+        (c.is_ascii() && !c.is_ascii_alphanumeric() && c != '\'') || c.is_whitespace()
+    }) {
+        let w = w.trim_start_matches('\'').trim_end_matches('\'');
+        if w.chars().nth(1).is_some() && !STOP_WORDS.contains(&w) {
+            out.push(w.to_string());
+        }
+    }
+    out
 }
 
 /// A searchable document: its id, its title, and the rest of its text.
@@ -25,25 +38,51 @@ pub struct Candidate<'a> {
 
 /// Ids with a score above zero, best first (ties keep the input order).
 pub fn rank<'a>(query: &str, candidates: &[Candidate<'a>]) -> Vec<(&'a str, u32)> {
-    let q = words(query);
+    let lower: Vec<(String, String)> = candidates
+        .iter()
+        .map(|c| (c.title.to_lowercase(), c.text.to_lowercase()))
+        .collect();
+    let folded: Vec<Candidate<'_>> = candidates
+        .iter()
+        .zip(&lower)
+        .map(|(c, (title, text))| Candidate {
+            id: c.id,
+            title,
+            text,
+        })
+        .collect();
+    rank_folded(&query.to_lowercase(), &folded)
+        .into_iter()
+        .map(|(i, s)| (candidates[i].id, s))
+        .collect()
+}
+
+/// Like [`rank`] for a query and candidates already lower-cased, returning candidate indexes and
+/// scores: what the "Still stuck?" form uses to suggest tours (deflection).
+pub fn rank_folded(query: &str, candidates: &[Candidate<'_>]) -> Vec<(usize, u32)> {
+    let q = folded_words(query);
     if q.is_empty() {
         return Vec::new();
     }
-    let mut scored: Vec<(usize, &'a str, u32)> = candidates
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            let title = words(c.title);
-            let text = words(c.text);
-            let mut score = 0;
-            for w in &q {
-                score += match_score(w, &title) * 3 + match_score(w, &text);
-            }
-            (score > 0).then_some((i, c.id, score))
-        })
-        .collect();
-    scored.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
-    scored.into_iter().map(|(_, id, s)| (id, s)).collect()
+    let mut scored: Vec<(usize, u32)> = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let title = folded_words(c.title);
+        let text = folded_words(c.text);
+        let mut score = 0;
+        for w in &q {
+            score += match_score(w, &title) * 3 + match_score(w, &text);
+        }
+        if score > 0 {
+            // Insertion keeps it sorted, best first, ties in input order: a handful of candidates
+            // need no general sort (whose code the overlay would carry).
+            let at = scored
+                .iter()
+                .position(|&(_, s)| s < score)
+                .unwrap_or(scored.len());
+            scored.insert(at, (i, score));
+        }
+    }
+    scored
 }
 
 /// 2 for an exact word, 1 for the same stem (a shared prefix of 4+ letters missing at most two
@@ -99,5 +138,25 @@ mod tests {
         assert_eq!(rank("purchasing", &docs)[0].0, "po");
         assert!(rank("the", &docs).is_empty());
         assert!(rank("vacation", &docs).is_empty());
+    }
+
+    #[test]
+    fn punctuation_splits_words_and_accents_stay_in_them() {
+        assert_eq!(
+            words("Fournisseur: créer (l'achat), don't-care"),
+            ["fournisseur", "créer", "l'achat", "care"]
+        );
+        assert_eq!(words("'supplier'"), ["supplier"]);
+    }
+
+    #[test]
+    fn folded_ranking_returns_indexes_best_first() {
+        let docs = [
+            c("a", "approve an invoice", "the manager approves"),
+            c("b", "add a supplier", "suppliers are checked by purchasing"),
+        ];
+        assert_eq!(rank_folded("cannot find the supplier", &docs), [(1, 7)]);
+        assert_eq!(rank_folded("approve supplier", &docs), [(0, 7), (1, 7)]);
+        assert!(rank_folded("", &docs).is_empty());
     }
 }

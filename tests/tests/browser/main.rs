@@ -3,3 +3,4 @@
 mod axe;
 mod demo_tour;
 mod harness;
+mod helpdesk_loop;
