@@ -103,6 +103,11 @@ impl Application {
     }
 
     /// Runs until SIGINT/SIGTERM, then drains in-flight requests.
+    /// Stops the server from elsewhere (tests simulate an outage with it).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
