@@ -65,7 +65,11 @@ fn mount() -> Res<()> {
     );
     let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
     style::adopt(&root)?;
-    let layer = dom::el("aside", &[("aria-label", "In-app help")]);
+    // A manual popover: in the top layer, above the page's fixed headers, dialogs and popovers.
+    let layer = dom::el(
+        "aside",
+        &[("aria-label", "In-app help"), ("popover", "manual")],
+    );
     let live = dom::el(
         "div",
         &[
@@ -79,6 +83,7 @@ fn mount() -> Res<()> {
     dom::append(&root, &[&layer]);
     dom::append(&body, &[&host]);
     let _ = rt.ui.set(Ui { host, layer, live });
+    runtime::on_top();
 
     // Scrolling anywhere (capture catches inner scrollers) or resizing moves anchored elements.
     let w = dom::window();
@@ -120,11 +125,7 @@ fn watch_url() {
             return;
         }
         *last.borrow_mut() = url;
-        tooltip::sync();
-        launcher::refresh();
-        if !tour::is_running() {
-            tour::auto_start();
-        }
+        retarget();
     };
     let check = std::rc::Rc::new(check);
     let w = dom::window();
@@ -134,10 +135,20 @@ fn watch_url() {
     }
     Timer::every(URL_POLL_MS, move || {
         check();
+        runtime::on_top();
         // Also catches layout shifts that move a tooltip's element without scrolling.
         tooltip::reposition();
     })
     .forever();
+}
+
+/// Shows what targets the page and user now: after a route change or `cairn.identify`.
+pub fn retarget() {
+    tooltip::sync();
+    launcher::refresh();
+    if !tour::is_running() {
+        tour::auto_start();
+    }
 }
 
 /// Re-places everything anchored to the page once per frame at most.

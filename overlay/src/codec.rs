@@ -9,11 +9,11 @@
 
 use cairn_shared::api::{OverlayContent, PublishedChecklist, PublishedTooltip, PublishedTour};
 use cairn_shared::content::{
-    Advance, Checklist, ChecklistAction, ChecklistItem, Placement, Step, Strategy, Target, Tooltip,
-    TooltipTrigger, Tour,
+    Advance, Checklist, ChecklistAction, ChecklistItem, Placement, Step, Strategy, Target,
+    TextVariant, Tooltip, TooltipTrigger, Tour,
 };
 use cairn_shared::events::OverlayEvent;
-use cairn_shared::targeting::Targeting;
+use cairn_shared::targeting::{AttributeRule, Frequency, Proficiency, Schedule, Targeting};
 use cairn_shared::tickets::{MyTicket, PublicReply, StepContext, StuckReport, TicketStatus};
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsCast;
@@ -173,9 +173,29 @@ pub fn content(v: &JsValue) -> OverlayContent {
 }
 
 fn targeting(v: &JsValue) -> Targeting {
+    let v = &get(v, "targeting");
+    let schedule = get(v, "schedule");
+    let ms = |key| number(&schedule, key).map(|n| n as i64);
     Targeting {
-        url_patterns: strings(&get(v, "targeting"), "url_patterns"),
-        ..Targeting::default()
+        url_patterns: strings(v, "url_patterns"),
+        attributes: list(v, "attributes", |r| {
+            Some(AttributeRule {
+                attribute: opt_string(r, "attribute")?,
+                one_of: strings(r, "one_of"),
+                negate: get(r, "negate").as_bool().unwrap_or(false),
+            })
+        }),
+        proficiency: list(v, "proficiency", |p| Proficiency::parse(&p.as_string()?)),
+        frequency: match string(v, "frequency").as_str() {
+            "every_visit" => Frequency::EveryVisit,
+            "until_completed" => Frequency::UntilCompleted,
+            "manual" => Frequency::Manual,
+            _ => Frequency::Once,
+        },
+        schedule: schedule.is_object().then(|| Schedule {
+            starts_at: ms("starts_at"),
+            ends_at: ms("ends_at"),
+        }),
     }
 }
 
@@ -184,7 +204,7 @@ fn tour(v: &JsValue) -> Option<Tour> {
         title: opt_string(v, "title")?,
         description: string(v, "description"),
         targeting: targeting(v),
-        locale: None,
+        locale: opt_string(v, "locale"),
         steps: list(v, "steps", step),
         variants: Vec::new(),
     })
@@ -212,7 +232,14 @@ fn step(v: &JsValue) -> Option<Step> {
         },
         advance: advance(&get(v, "advance")),
         optional: get(v, "optional").as_bool().unwrap_or(false),
-        variants: Vec::new(),
+        variants: list(v, "variants", |t| {
+            Some(TextVariant {
+                locale: opt_string(t, "locale"),
+                proficiency: opt_string(t, "proficiency").and_then(|p| Proficiency::parse(&p)),
+                title: opt_string(t, "title"),
+                body: opt_string(t, "body"),
+            })
+        }),
     })
 }
 

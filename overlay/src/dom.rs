@@ -59,6 +59,67 @@ extern "C" {
     fn value(this: &Raw) -> String;
     #[wasm_bindgen(js_name = queueMicrotask)]
     fn queue_microtask(callback: &JsValue);
+    // Structural calls, so one binding serves documents, shadow roots and elements alike.
+    #[wasm_bindgen(method, catch, js_name = querySelectorAll)]
+    fn query_all(this: &Raw, selector: &str) -> Res<web_sys::NodeList>;
+    #[wasm_bindgen(method, catch)]
+    fn matches(this: &Raw, selector: &str) -> Res<bool>;
+    #[wasm_bindgen(method, catch, js_name = showPopover)]
+    fn show_popover(this: &Raw) -> Res<()>;
+    #[wasm_bindgen(method, catch, js_name = hidePopover)]
+    fn hide_popover(this: &Raw) -> Res<()>;
+}
+
+/// The elements under `root` (a document, a shadow root or an element) matching `selector`; none
+/// when the selector is invalid.
+pub fn query_all(root: &JsValue, selector: &str) -> Vec<Element> {
+    let Ok(list) = raw(root).query_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(JsCast::unchecked_into)
+        .collect()
+}
+
+/// `el.matches(selector)`; false when the browser does not know the selector.
+pub fn matches(el: &Element, selector: &str) -> bool {
+    raw(el).matches(selector).unwrap_or(false)
+}
+
+thread_local! {
+    static TOP_LAYER: std::cell::Cell<u32> = const { std::cell::Cell::new(u32::MAX) };
+}
+
+/// Keeps the overlay above the page's own top layer. Inside an open modal `<dialog>` (everything
+/// outside it is inert), and the overlay's `layer`, a manual popover, shown again whenever the
+/// page's top layer changed, since the last shown is the topmost.
+pub fn stay_on_top(host: &Element, layer: &Element) {
+    let doc = document();
+    let modal = query_all(&doc, "dialog[open]")
+        .into_iter()
+        .rev()
+        .find(|d| matches(d, ":modal"));
+    let Some(parent) = modal.or_else(body) else {
+        return;
+    };
+    let moved = !host
+        .parent_element()
+        .is_some_and(|p| p.is_same_node(Some(&parent)));
+    let count = query_all(&doc, ":popover-open, dialog:modal").len() as u32;
+    let changed = TOP_LAYER.with(|c| c.replace(count)) != count;
+    if !(moved || changed || !matches(layer, ":popover-open")) {
+        return;
+    }
+    let focused = active_element();
+    if moved {
+        append(&parent, &[host]);
+    }
+    let _ = raw(layer).hide_popover();
+    let _ = raw(layer).show_popover();
+    if let Some(f) = focused.filter(|f| is_connected(f)) {
+        focus(&f);
+    }
 }
 
 fn raw(e: &JsValue) -> &Raw {
@@ -206,15 +267,27 @@ pub fn viewport() -> (f64, f64) {
     (num(&w, "innerWidth"), num(&w, "innerHeight"))
 }
 
-/// The bounding box of an element in viewport coordinates.
+/// The bounding box of an element in the page's viewport coordinates, also for an element inside
+/// a same-origin iframe (offset by the frames it is in).
 pub fn rect_of(el: &Element) -> Rect {
     let r = raw(el).bounding_rect();
-    Rect {
+    let mut rect = Rect {
         x: num(&r, "left"),
         y: num(&r, "top"),
         w: num(&r, "width"),
         h: num(&r, "height"),
+    };
+    let top: JsValue = window().into();
+    let mut view = prop(&prop(el, "ownerDocument"), "defaultView");
+    while !js_sys::Object::is(&view, &top)
+        && let Some(frame) = element_prop(&view, "frameElement")
+    {
+        let f = raw(&frame).bounding_rect();
+        rect.x += num(&f, "left") + num(&frame, "clientLeft");
+        rect.y += num(&f, "top") + num(&frame, "clientTop");
+        view = prop(&prop(&frame, "ownerDocument"), "defaultView");
     }
+    rect
 }
 
 /// A JS function that runs `f` on its first call and then frees it. Taking a box keeps this to one

@@ -9,7 +9,7 @@ use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
-use crate::{codec, dom, launcher, my_tickets, runtime, tour};
+use crate::{boot, codec, dom, launcher, my_tickets, runtime, tour};
 
 const METHODS: [&str; 5] = ["identify", "start", "stop", "openLauncher", "on"];
 
@@ -81,11 +81,37 @@ fn call(name: &str, a: JsValue, b: JsValue) {
     }
 }
 
-/// `identify({id, attributes, hash})`: the identity goes on tickets, and with its hash it opens
-/// "My tickets".
+/// `identify({id, attributes, hash})`: the id goes on tickets, the attributes (string, number or
+/// boolean values) decide what is shown; once the content is there, it is re-evaluated.
 fn identify(user: &JsValue) {
-    if let Some(rt) = runtime::get() {
-        *rt.identity.borrow_mut() = codec::identity(user);
+    let id = Reflect::get(user, &"id".into()).unwrap_or_default();
+    // Numeric ids are accepted too (as integers: ids are never fractional).
+    let id = id
+        .as_string()
+        .or_else(|| id.as_f64().map(|n| (n as i64).to_string()));
+    let mut attributes = Vec::new();
+    if let Ok(attrs) = Reflect::get(user, &"attributes".into())
+        && attrs.is_object()
+    {
+        for entry in Object::entries(attrs.unchecked_ref()).iter() {
+            let entry: Array = entry.unchecked_into();
+            let value = entry.get(1);
+            let value = value
+                .as_string()
+                .or_else(|| value.as_f64().map(|n| n.to_string()))
+                .or_else(|| value.as_bool().map(|b| b.to_string()));
+            if let (Some(name), Some(value)) = (entry.get(0).as_string(), value) {
+                attributes.push((name, value));
+            }
+        }
+    }
+    let Some(rt) = runtime::get() else { return };
+    // The whole identity (with its hash) travels on tickets and opens "My tickets".
+    *rt.identity.borrow_mut() = codec::identity(user);
+    *rt.user_id.borrow_mut() = id.filter(|s| !s.is_empty());
+    *rt.attributes.borrow_mut() = attributes;
+    if api().pending.borrow().is_none() {
+        boot::retarget();
     }
     my_tickets::identified();
 }

@@ -207,7 +207,6 @@ fn fill(panel: &Element) -> Vec<Listener> {
         return listeners;
     };
     let content = rt.content();
-    let url = runtime::page_url();
     panel.set_text_content(None);
 
     let head = dom::el("div", &[("class", "head")]);
@@ -227,7 +226,7 @@ fn fill(panel: &Element) -> Vec<Listener> {
     if let Some(list) = content
         .checklists
         .iter()
-        .find(|c| c.doc.targeting.matches_url(&url))
+        .find(|c| runtime::shows(&c.doc.targeting))
     {
         dom::append(&scroll, &[&checklist(list, &mut listeners)]);
     }
@@ -235,7 +234,7 @@ fn fill(panel: &Element) -> Vec<Listener> {
         .tours
         .iter()
         .map(|t| t.as_ref())
-        .filter(|t| !t.doc.steps.is_empty() && t.doc.targeting.matches_url(&url))
+        .filter(|t| !t.doc.steps.is_empty() && runtime::shows(&t.doc.targeting))
         .collect();
     tour_list(&scroll, &tours, &mut listeners);
 

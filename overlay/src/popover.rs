@@ -43,6 +43,7 @@ pub fn build(info: &StepInfo, layer: &Element) -> StepView {
         count,
         found,
     } = *info;
+    let text = crate::runtime::step_text(step);
     let found = match found {
         None => "none",
         Some(true) => "true",
@@ -61,12 +62,26 @@ pub fn build(info: &StepInfo, layer: &Element) -> StepView {
             ("data-element-found", found),
         ],
     );
+    if found == "none" {
+        // A floating step is modal: focus stays in it until it is closed or moved on.
+        dom::set_attr(&popover, "aria-modal", "true");
+    }
+    if found == "false"
+        && let Some(target) = &step.target
+    {
+        // Which strategies were tried, for whoever inspects the page (and the e2e tests).
+        dom::set_attr(
+            &popover,
+            "data-strategies-failed",
+            &crate::resolve::failed_strategies(target),
+        );
+    }
     let arrow = dom::el("div", &[("class", "arrow"), ("aria-hidden", "true")]);
     let head = dom::el("div", &[("class", "head")]);
     let title = dom::text_el(
         "h2",
         &[("id", "cairn-step-title"), ("data-cairn", "step-title")],
-        &step.title,
+        text.title,
     );
     let close = dom::button(
         &[
@@ -86,7 +101,7 @@ pub fn build(info: &StepInfo, layer: &Element) -> StepView {
             ("data-cairn", "step-body"),
         ],
     );
-    markdown::render(&body, &step.body);
+    markdown::render(&body, text.body);
 
     let foot = dom::el("div", &[("class", "foot")]);
     let progress = dom::text_el(
@@ -150,9 +165,40 @@ fn keydown(event: web_sys::Event) {
         "Escape" => tour::close(),
         "ArrowRight" if !typing => tour::next_by_key(),
         "ArrowLeft" if !typing => tour::back(),
+        "Tab" => {
+            if !trap_tab(&event) {
+                return;
+            }
+        }
         _ => return,
     }
     event.prevent_default();
+}
+
+/// In a modal (floating) step, Tab and Shift+Tab cycle through its controls instead of leaving
+/// it. Returns whether focus was moved.
+fn trap_tab(event: &web_sys::Event) -> bool {
+    let Some(card) = dom::element_prop(event, "currentTarget") else {
+        return false;
+    };
+    if card.get_attribute("aria-modal").as_deref() != Some("true") {
+        return false;
+    }
+    let controls: Vec<Element> = dom::query_all(&card, "button,a[href],input,textarea,select")
+        .into_iter()
+        .filter(|c| dom::rect_of(c).w > 0.0)
+        .collect();
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+        return false;
+    };
+    let active = dom::active_element();
+    let at = |e: &Element| active.as_ref().is_some_and(|a| a.is_same_node(Some(e)));
+    let to = if dom::prop(event, "shiftKey").is_truthy() {
+        at(first).then_some(last)
+    } else {
+        at(last).then_some(first)
+    };
+    to.map(dom::focus).is_some()
 }
 
 /// Scrolls the element to the middle of the viewport when any part of it is out of view.

@@ -13,20 +13,27 @@ use web_sys::{Element, MutationObserver};
 use crate::codec::Obj;
 use crate::dom::{self, Timer};
 
+/// Beyond this many elements the page is not walked for shadow roots and frames: the walk visits
+/// every element, and a page that big would pay for it on every check while a target is missing.
+const WALK_LIMIT: u32 = 20_000;
+
 /// The element `target` points at, if exactly one rendered element matches one of its strategies.
+/// The page itself is searched first; only when no strategy finds the element there are open
+/// shadow roots and same-origin iframes searched too.
 pub fn find(target: &Target) -> Option<Element> {
-    let doc = dom::document();
+    let doc: JsValue = dom::document().into();
+    find_in(&doc, target).or_else(|| {
+        let mut roots = Vec::new();
+        inner_roots(&doc, &mut roots);
+        roots.iter().find_map(|root| find_in(root, target))
+    })
+}
+
+fn find_in(root: &JsValue, target: &Target) -> Option<Element> {
     target.strategies.iter().find_map(|strategy| {
         // An author's CSS path may be invalid: that strategy just finds nothing.
-        let list = doc
-            .query_selector_all(&strategy.candidate_selector())
-            .ok()?;
         let mut found = None;
-        for i in 0..list.length() {
-            // querySelectorAll only ever returns elements.
-            let Some(el) = list.item(i).map(JsCast::unchecked_into::<Element>) else {
-                continue;
-            };
+        for el in dom::query_all(root, &strategy.candidate_selector()) {
             if accepts(strategy, &el) {
                 if found.is_some() {
                     return None;
@@ -36,6 +43,34 @@ pub fn find(target: &Target) -> Option<Element> {
         }
         found.filter(is_rendered)
     })
+}
+
+/// The open shadow roots and same-origin iframe documents inside `root`, nested ones included.
+fn inner_roots(root: &JsValue, out: &mut Vec<JsValue>) {
+    let count = dom::num(&dom::prop(&dom::document(), "all"), "length");
+    if count > f64::from(WALK_LIMIT) || out.len() > 200 {
+        return;
+    }
+    for el in dom::query_all(root, "*") {
+        let shadow = dom::prop(&el, "shadowRoot");
+        if shadow.is_object() {
+            out.push(shadow.clone());
+            inner_roots(&shadow, out);
+        }
+        // A cross-origin frame's document is null.
+        let frame_doc = dom::prop(&el, "contentDocument");
+        if frame_doc.is_object() {
+            out.push(frame_doc.clone());
+            inner_roots(&frame_doc, out);
+        }
+    }
+}
+
+/// The kinds of the strategies that found nothing (or more than one element), for the report of a
+/// step whose element is missing: `id, css`.
+pub fn failed_strategies(target: &Target) -> String {
+    let kinds: Vec<&str> = target.strategies.iter().map(|s| s.kind()).collect();
+    kinds.join(", ")
 }
 
 fn accepts(strategy: &Strategy, el: &Element) -> bool {

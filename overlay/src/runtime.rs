@@ -5,6 +5,8 @@ use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
 use cairn_shared::api::{OverlayContent, PublishedChecklist, PublishedTooltip, PublishedTour};
+use cairn_shared::content::{Step, StepText};
+use cairn_shared::targeting::{Audience, Targeting};
 use web_sys::Element;
 
 use crate::dom;
@@ -38,6 +40,10 @@ pub struct Runtime {
     /// What the host gave `cairn.identify`, as the `Identity` JSON (`codec::identity`): on
     /// tickets, and the key to "My tickets".
     pub identity: RefCell<Option<wasm_bindgen::JsValue>>,
+    /// The id given to `cairn.identify`.
+    pub user_id: RefCell<Option<String>>,
+    /// The attributes given to `cairn.identify`, as (name, value) pairs: what targeting reads.
+    pub attributes: RefCell<Vec<(String, String)>>,
 }
 
 thread_local! {
@@ -53,6 +59,8 @@ pub fn init(app_key: String, api: String) -> bool {
         ui: OnceCell::new(),
         content: RefCell::default(),
         identity: RefCell::default(),
+        user_id: RefCell::default(),
+        attributes: RefCell::default(),
     };
     // Leaked: it lives as long as the page, and a `&'static` keeps every access cheap.
     RUNTIME
@@ -108,4 +116,41 @@ impl Runtime {
 /// The page's current URL.
 pub fn page_url() -> String {
     dom::text_prop(&dom::prop(&dom::window(), "location"), "href")
+}
+
+/// Whether content with `targeting` is for this user, on this page, now.
+pub fn shows(targeting: &Targeting) -> bool {
+    let Some(rt) = get() else { return false };
+    let attributes = rt.attributes.borrow();
+    targeting.matches(&Audience {
+        url: &page_url(),
+        attributes: &attributes,
+        now_ms: js_sys::Date::now() as i64,
+    })
+}
+
+/// A step's title and body in the user's locale (the `locale` attribute, else the browser's
+/// language) and for their proficiency.
+pub fn step_text(step: &Step) -> StepText<'_> {
+    let attributes = get()
+        .map(|rt| rt.attributes.borrow().clone())
+        .unwrap_or_default();
+    let audience = Audience {
+        url: "",
+        attributes: &attributes,
+        now_ms: 0,
+    };
+    let locale = audience
+        .locale()
+        .map(str::to_string)
+        .or_else(|| dom::prop(&dom::prop(&dom::window(), "navigator"), "language").as_string());
+    step.text(locale.as_deref(), audience.proficiency())
+}
+
+/// Brings the overlay back above the page's top layer if the page changed it (see
+/// [`dom::stay_on_top`]).
+pub fn on_top() {
+    if let Some(ui) = get().and_then(|rt| rt.ui.get()) {
+        dom::stay_on_top(&ui.host, &ui.layer);
+    }
 }

@@ -56,12 +56,11 @@ fn hints() -> &'static Hints {
 pub fn sync() {
     let Some(rt) = runtime::get() else { return };
     let Some(layer) = rt.layer() else { return };
-    let url = runtime::page_url();
     let content = rt.content();
     let wanted: Vec<&Rc<PublishedTooltip>> = content
         .tooltips
         .iter()
-        .filter(|t| t.doc.targeting.matches_url(&url))
+        .filter(|t| runtime::shows(&t.doc.targeting))
         .collect();
     let removed: Vec<Rc<Hint>> = {
         let mut shown = hints().shown.borrow_mut();

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use cairn_shared::api::PublishedTour;
 use cairn_shared::content::Advance;
 use cairn_shared::events::EventKind;
-use cairn_shared::targeting::Targeting;
+use cairn_shared::targeting::{Outcome, Targeting};
 use cairn_shared::tickets::StepContext;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -78,6 +78,8 @@ impl Progress {
 }
 
 thread_local! {
+    /// Tours that started by themselves during this page load.
+    static AUTO_STARTED: RefCell<Vec<String>> = RefCell::default();
     static RUN: &'static RefCell<Option<Run>> = Box::leak(Box::default());
 }
 
@@ -142,18 +144,30 @@ pub fn start(tour_id: &str) -> bool {
     }
 }
 
-/// Starts the first tour targeting this page that this browser has neither completed nor dismissed.
+/// Starts the first tour for this user and page whose frequency allows it, given how this browser
+/// last finished it. A tour starts by itself at most once per page load, so a single-page app's
+/// route changes do not bring back an `every_visit` tour the user just closed.
 pub fn auto_start() -> bool {
     let Some(rt) = runtime::get() else {
         return false;
     };
-    let url = runtime::page_url();
     let content = rt.content();
     let tour = content.tours.iter().find(|t| {
-        !t.doc.steps.is_empty() && t.doc.targeting.matches_url(&url) && outcome(&t.id).is_none()
+        let history = match outcome(&t.id).as_deref() {
+            Some(COMPLETED) => Some(Outcome::Completed),
+            Some(_) => Some(Outcome::Dismissed),
+            None => None,
+        };
+        !t.doc.steps.is_empty()
+            && !AUTO_STARTED.with(|a| a.borrow().contains(&t.id))
+            && t.doc.targeting.frequency.auto_starts(history)
+            && runtime::shows(&t.doc.targeting)
     });
     match tour {
-        Some(t) => start(&t.id),
+        Some(t) => {
+            AUTO_STARTED.with(|a| a.borrow_mut().push(t.id.clone()));
+            start(&t.id)
+        }
         None => false,
     }
 }
@@ -271,6 +285,13 @@ fn waited(generation: u32, found: Option<Element>) {
         forward(false);
     } else {
         emit(EventKind::ElementNotFound, &tour, index);
+        if let Some(target) = &tour.doc.steps[index].target {
+            let tried = resolve::failed_strategies(target);
+            dom::warn(
+                "a step's element was not found; strategies tried",
+                &tried.into(),
+            );
+        }
         render(generation, None, Some(false));
     }
 }
@@ -295,6 +316,7 @@ fn render(generation: u32, target: Option<Element>, found: Option<bool>) {
         },
         &layer,
     );
+    runtime::on_top();
     if let Some(t) = &target {
         popover::scroll_into_view(t);
     }
@@ -317,7 +339,11 @@ fn render(generation: u32, target: Option<Element>, found: Option<bool>) {
         });
     });
     emit(EventKind::StepViewed, &tour, index);
-    rt.announce(&format!("Step {} of {count}: {}", index + 1, step.title));
+    rt.announce(&format!(
+        "Step {} of {count}: {}",
+        index + 1,
+        runtime::step_text(step).title
+    ));
     dom::focus(&next_button);
 }
 
@@ -372,6 +398,7 @@ fn tick(generation: u32) {
     if reached == Some(true) {
         next();
     } else {
+        runtime::on_top();
         reposition();
     }
 }

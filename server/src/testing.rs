@@ -22,6 +22,8 @@ pub struct TestServer {
     /// The server's clock: `clock.advance_ms(…)` moves time for the server.
     pub clock: crate::clock::Clock,
     dir: Option<PathBuf>,
+    /// `None` while [`TestServer::stop`]ped.
+    handle: Option<actix_web::dev::ServerHandle>,
 }
 
 impl TestServer {
@@ -43,14 +45,7 @@ impl TestServer {
                 )
             }
         };
-        let mut settings = Settings {
-            addr: "127.0.0.1:0".into(),
-            database_url: database_url.clone(),
-            admin_email: TEST_ADMIN_EMAIL.into(),
-            admin_password: Some(Secret::new(TEST_ADMIN_PASSWORD)),
-            outbox_tick_ms: 50,
-            ..Settings::default()
-        };
+        let mut settings = settings("127.0.0.1:0", &database_url);
         adjust(&mut settings);
         let app = Application::build(settings).await?;
         let first = app
@@ -60,8 +55,10 @@ impl TestServer {
         let port = app.port();
         let url = app.public_url.clone();
         let clock = app.clock.clone();
+        let handle = Some(app.handle());
         tokio::spawn(app.run_until_stopped());
         Ok(TestServer {
+            handle,
             url,
             port,
             database_url,
@@ -70,6 +67,25 @@ impl TestServer {
             clock,
             dir,
         })
+    }
+
+    /// Stops the server at once, closing its connections, as a crash or an outage would; the
+    /// database stays. [`TestServer::restart`] brings it back.
+    pub async fn stop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.stop(false).await;
+        }
+    }
+
+    /// Starts the server again on the same port and database (after [`TestServer::stop`]).
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        self.stop().await;
+        let addr = format!("127.0.0.1:{}", self.port);
+        let app = Application::build(settings(&addr, &self.database_url)).await?;
+        self.clock = app.clock.clone();
+        self.handle = Some(app.handle());
+        tokio::spawn(app.run_until_stopped());
+        Ok(())
     }
 
     /// A second connection to the server's database, to arrange what the API cannot (a second
@@ -84,6 +100,17 @@ impl Drop for TestServer {
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_dir_all(dir);
         }
+    }
+}
+
+fn settings(addr: &str, database_url: &str) -> Settings {
+    Settings {
+        addr: addr.into(),
+        database_url: database_url.into(),
+        admin_email: TEST_ADMIN_EMAIL.into(),
+        admin_password: Some(Secret::new(TEST_ADMIN_PASSWORD)),
+        outbox_tick_ms: 50,
+        ..Settings::default()
     }
 }
 

@@ -6,8 +6,10 @@
 //!   test: unit, integration (SQLite, then PostgreSQL when one answers), end-to-end in Chromium
 //! - `cargo xtask sizes`  prints the bundles' raw and gzipped sizes
 //! - `cargo xtask bench delivery`  measures cached overlay content requests/s on a release server
+//! - `cargo xtask bench overlay`  overlay size, time to first step and longest task vs driver.js
 
 mod bench_delivery;
+mod bench_overlay;
 mod build;
 mod prereq;
 
@@ -38,7 +40,8 @@ fn try_main() -> Result<()> {
         Some("sizes") => build::print_sizes(&build::web_dir()),
         Some("bench") => match rest.first().map(String::as_str) {
             Some("delivery") => bench_delivery::delivery(&rest[1..]),
-            other => bail!("unknown bench {other:?}"),
+            Some("overlay") => bench_overlay::run(),
+            other => bail!("unknown benchmark {other:?}"),
         },
         _ => {
             eprintln!(

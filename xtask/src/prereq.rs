@@ -66,8 +66,8 @@ pub fn browser() -> Result<()> {
 }
 
 /// npm packages the tests use as instruments (never the product): axe-core for accessibility
-/// checks. Installed once into `target/test-tools/`, where the browser tests read them.
-pub const TEST_TOOLS: &[&str] = &["axe-core@4.11.0"];
+/// checks, driver.js as the reference in `cargo xtask bench overlay`. Installed once into `target/test-tools/`, where the browser tests read them.
+pub const TEST_TOOLS: &[&str] = &["axe-core@4.11.0", "driver.js@1.3.6"];
 
 pub fn test_tools_dir() -> std::path::PathBuf {
     crate::build::target_dir().join("test-tools")
@@ -107,7 +107,9 @@ pub fn test_tools() -> Result<()> {
                 "--prefix",
             ])
             .arg(&dir)
-            .args(&missing),
+            // All of them: npm removes what an install does not name from a prefix without a
+            // package.json.
+            .args(TEST_TOOLS),
     )
 }
 

@@ -1,6 +1,12 @@
 //! End-to-end tests: the real server on a real database, driven through headless Chromium.
 
 mod axe;
+mod bench_overlay;
 mod demo_tour;
 mod harness;
 mod helpdesk_loop;
+mod host;
+mod host_pages;
+mod spa_app;
+mod strict_host;
+mod surfaces_a11y;

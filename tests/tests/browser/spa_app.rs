@@ -1,0 +1,284 @@
+//! A single-page app on another origin: elements rendered late, routes changed with pushState,
+//! a tour that follows clicks, typing and URLs across routes and a page reload; and targeting by
+//! the attributes the host passes to `cairn.identify`, with per-locale and per-proficiency texts.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::harness::{Browser, in_overlay};
+use crate::host::{Host, Page};
+use crate::host_pages::{Cairn, step};
+
+const SPA_JS: &str = r#"
+var root = document.getElementById('app');
+function el(tag, props) { var e = document.createElement(tag); Object.assign(e, props || {}); return e; }
+function go(path) { history.pushState({}, '', path); render(); }
+function render() {
+  var path = location.pathname;
+  root.textContent = '';
+  if (path === '/spa/') {
+    // Rendered late, as a framework fetching data first would.
+    setTimeout(function () {
+      var b = el('button', { textContent: 'Create order', className: 'create' });
+      b.addEventListener('click', function () { go('/spa/orders'); });
+      root.appendChild(b);
+    }, 800);
+  } else if (path === '/spa/orders') {
+    setTimeout(function () {
+      var label = el('label', { textContent: 'Quantity ' });
+      label.appendChild(el('input', { name: 'qty' }));
+      var save = el('button', { id: 'save', type: 'button', textContent: 'Save' });
+      save.addEventListener('click', function () { go('/spa/done'); });
+      root.appendChild(label); root.appendChild(save);
+    }, 600);
+  } else {
+    root.appendChild(el('p', { textContent: 'Saved.' }));
+  }
+}
+window.addEventListener('popstate', render);
+render();
+"#;
+
+fn spa_html(snippet: &str) -> String {
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Orders</title>{snippet}</head>
+<body><main id="app"></main><script src="/spa/app.js"></script></body></html>"#
+    )
+}
+
+fn title_is(title: &str) -> String {
+    format!(
+        "{}.textContent === {}",
+        in_overlay("[data-cairn=step-title]"),
+        json!(title)
+    )
+}
+
+#[tokio::test]
+async fn a_single_page_app_with_late_elements_and_pushstate_routes() {
+    let cairn = Cairn::start().await;
+    let mut doc = json!({
+        "title": "Place an order",
+        "targeting": { "url_patterns": ["/spa/*"] },
+        "steps": [
+            step("create", "Create", Some(json!([{ "kind": "role", "role": "button", "name": "Create order" }]))),
+            step("promo", "Promo code", Some(json!([{ "kind": "id", "value": "promo" }]))),
+            step("qty", "Quantity", Some(json!([{ "kind": "attr", "name": "name", "value": "qty" }]))),
+            step("save", "Save", Some(json!([{ "kind": "id", "value": "save" }]))),
+            step("done", "Done", None),
+        ]
+    });
+    doc["steps"][0]["advance"] = json!({ "on": "click" });
+    doc["steps"][1]["optional"] = json!(true);
+    doc["steps"][2]["advance"] = json!({ "on": "input" });
+    doc["steps"][3]["advance"] = json!({ "on": "url", "pattern": "/spa/done" });
+    cairn.publish_tour(doc).await;
+    // Shown when the URL's fragment becomes #help (hashchange), to everyone.
+    cairn
+        .publish_tour(json!({
+            "title": "Help",
+            "targeting": { "url_patterns": ["*://*/spa/*#help"], "frequency": "every_visit" },
+            "steps": [step("help", "Help is here", None)]
+        }))
+        .await;
+    let host = Host::serve(vec![
+        Page::js("/spa/app.js", SPA_JS),
+        Page::html("/spa/*", spa_html(&cairn.snippet())),
+    ])
+    .await;
+    cairn.allow(&host.origin).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/spa/", host.origin))
+        .await
+        .expect("open");
+
+    // The button appears 800 ms after load; the step waits for it.
+    browser.wait_step("Create").await;
+    let g = browser.step_geometry("button.create").await;
+    assert_eq!(g["ringAround"], true, "{g}");
+    // A click on the element moves on; the app routes with pushState.
+    browser.click_page("button.create").await;
+    // The optional step's element never appears: skipped after the wait, straight to the
+    // quantity field that the new route renders late.
+    let started = Instant::now();
+    browser
+        .wait_for("the quantity step", &title_is("Quantity"))
+        .await;
+    assert!(started.elapsed() >= Duration::from_millis(2500));
+    assert_eq!(browser.js("return location.pathname").await, "/spa/orders");
+
+    // A full page load in the middle: the tour resumes where it was.
+    browser.js("location.reload(); return true;").await;
+    browser
+        .wait_for(
+            "the reload",
+            "performance.getEntriesByType('navigation')[0].type === 'reload'",
+        )
+        .await;
+    browser.wait_step("Quantity").await;
+    browser
+        .wait_for("the field", "document.querySelector('[name=qty]')")
+        .await;
+
+    // Typing moves on once it pauses.
+    browser
+        .client
+        .find(fantoccini::Locator::Css("[name=qty]"))
+        .await
+        .expect("field")
+        .send_keys("12")
+        .await
+        .expect("type");
+    browser.wait_step("Save").await;
+    // Reaching the URL moves on.
+    browser.click_page("#save").await;
+    browser.wait_step("Done").await;
+    browser.click_overlay("[data-cairn=next]").await;
+    browser
+        .wait_for("the end", &format!("!{}", in_overlay("[data-cairn=step]")))
+        .await;
+
+    // hashchange re-evaluates targeting: the help tour starts; cairn.stop() ends it.
+    browser.js("location.hash = 'help'; return true;").await;
+    browser.wait_step("Help is here").await;
+    browser.js("cairn.stop(); return true;").await;
+    browser
+        .wait_for("stop", &format!("!{}", in_overlay("[data-cairn=step]")))
+        .await;
+    // replaceState away and popstate back: the app still routes, the overlay follows quietly.
+    browser
+        .js("history.replaceState({}, '', '/spa/'); dispatchEvent(new PopStateEvent('popstate')); return true;")
+        .await;
+    browser
+        .wait_for("the first route", "document.querySelector('button.create')")
+        .await;
+    // cairn.openLauncher() lists the tour for this page.
+    browser.js("cairn.openLauncher(); return true;").await;
+    browser
+        .wait_for("the launcher", &in_overlay("[data-cairn=launcher-tour]"))
+        .await;
+    browser.close().await;
+}
+
+const WHO_JS: &str = r#"
+window.seen = [];
+// The snippet is async: wait for its stub, which queues calls until the runtime has loaded.
+(function subscribe() {
+  if (!window.cairn) return setTimeout(subscribe, 2);
+  cairn.on('step_viewed', function (e) { window.seen.push(e.contentId + ':' + e.stepId); });
+})();
+"#;
+
+#[tokio::test]
+async fn targeting_follows_identify_with_locale_and_proficiency_texts() {
+    let cairn = Cairn::start().await;
+    let mut managers = json!({
+        "title": "Approvals",
+        "targeting": {
+            "url_patterns": ["/who/*"],
+            "attributes": [{ "attribute": "role", "one_of": ["manager"] }],
+            "proficiency": ["expert", "beginner"]
+        },
+        "steps": [step("approve", "Approve requests", None)]
+    });
+    managers["steps"][0]["variants"] = json!([
+        { "locale": "de", "title": "Anträge genehmigen" },
+        { "proficiency": "expert", "body": "The short version." }
+    ]);
+    cairn.publish_tour(managers).await;
+    let mut clerks = json!({
+        "title": "Requests",
+        "targeting": {
+            "url_patterns": ["/who/*"],
+            "attributes": [
+                { "attribute": "role", "one_of": ["clerk", "agent"] },
+                { "attribute": "role", "one_of": ["manager"], "negate": true }
+            ],
+            "schedule": { "starts_at": 0 }
+        },
+        "steps": [step("request", "File a request", None)]
+    });
+    clerks["steps"][0]["variants"] = json!([{ "locale": "en", "title": "File a request (en)" }]);
+    cairn.publish_tour(clerks).await;
+    cairn
+        .publish_tour(json!({
+            "title": "Expired",
+            "targeting": { "url_patterns": ["/who/*"], "schedule": { "ends_at": 1 } },
+            "steps": [step("old", "Old news", None)]
+        }))
+        .await;
+    let host = Host::serve(vec![
+        Page::js("/who.js", WHO_JS),
+        Page::html(
+            "/who/",
+            format!(
+                r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Who</title>{}
+<script src="/who.js"></script></head><body><main><h1>Requests</h1></main></body></html>"#,
+                cairn.snippet()
+            ),
+        ),
+    ])
+    .await;
+    cairn.allow(&host.origin).await;
+    let browser = Browser::start().await;
+    // Identified before the runtime loaded (the stub queues the call): a German-speaking expert
+    // manager gets the manager tour, with the German title and the expert body.
+    browser
+        .client
+        .goto(&format!("{}/who/", host.origin))
+        .await
+        .expect("open");
+    browser
+        .js("cairn.identify({ id: 'u1', attributes: { role: 'Manager', locale: 'de-CH', proficiency: 'expert' } }); return true;")
+        .await;
+    browser.wait_step("Anträge genehmigen").await;
+    assert_eq!(
+        browser
+            .js(&format!(
+                "return {}.textContent",
+                in_overlay("[data-cairn=step-body]")
+            ))
+            .await,
+        "The short version."
+    );
+    browser.click_overlay("[data-cairn=close]").await;
+    browser
+        .wait_for("closed", &format!("!{}", in_overlay("[data-cairn=step]")))
+        .await;
+
+    // Identify again as someone else: targeting is evaluated again at once. Not a manager, no
+    // locale attribute: the browser's language (en-US) picks the `en` text.
+    browser
+        .js("cairn.identify({ id: 'u2', attributes: { role: 'clerk' } }); return true;")
+        .await;
+    browser.wait_step("File a request (en)").await;
+    browser.click_overlay("[data-cairn=next]").await;
+    browser
+        .wait_for("done", &format!("!{}", in_overlay("[data-cairn=step]")))
+        .await;
+
+    // A new page load: both tours ran once (frequency "once"), and the expired one never shows.
+    browser.client.refresh().await.expect("reload");
+    browser
+        .wait_for(
+            "the overlay",
+            "document.getElementById('cairn-root').getAttribute('data-cairn-state') === 'ready'",
+        )
+        .await;
+    browser
+        .js("cairn.identify({ id: 'u1', attributes: { role: 'manager' } }); return true;")
+        .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        browser
+            .js(&format!("return !!{}", in_overlay("[data-cairn=step]")))
+            .await,
+        false,
+        "nothing starts by itself again"
+    );
+    assert_eq!(browser.js("return window.seen").await, json!([]));
+    browser.close().await;
+}
