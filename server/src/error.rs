@@ -17,6 +17,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("wrong email or password")]
     BadCredentials,
+    /// A signed link (author mode) that is malformed, forged or expired.
+    #[error("{0}")]
+    InvalidLink(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("unknown application key")]
@@ -44,6 +47,7 @@ impl ApiError {
             ApiError::InvalidJson(_) => "invalid_json",
             ApiError::Unauthorized => "unauthorized",
             ApiError::BadCredentials => "bad_credentials",
+            ApiError::InvalidLink(_) => "invalid_link",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::UnknownAppKey => "unknown_app_key",
             ApiError::NotFound(_) => "not_found",
@@ -76,9 +80,10 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) | ApiError::InvalidJson(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized | ApiError::BadCredentials | ApiError::UnknownAppKey => {
-                StatusCode::UNAUTHORIZED
-            }
+            ApiError::Unauthorized
+            | ApiError::BadCredentials
+            | ApiError::InvalidLink(_)
+            | ApiError::UnknownAppKey => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

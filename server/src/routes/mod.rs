@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod apps;
 pub mod auth;
+pub mod author;
 pub mod health;
 pub mod integrations;
 pub mod openapi;
@@ -30,6 +31,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tours::get_tour)
         .service(tours::update_tour)
         .service(tours::publish_tour)
+        .service(author::author_link)
+        .service(author::get_draft)
+        .service(author::put_draft)
         .service(versions::list_versions)
         .service(versions::get_version)
         .service(versions::diff)

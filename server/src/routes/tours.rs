@@ -34,7 +34,7 @@ fn detail(row: &ContentRow) -> Result<TourDetail, ApiError> {
 
 /// Parses a tour document: the schema, then the rules the schema cannot express (unique step ids…).
 /// 422 with the pointer of every problem found by either.
-fn parse_tour(document: Value, prefix: &str) -> Result<(Tour, String), ApiError> {
+pub(crate) fn parse_tour(document: Value, prefix: &str) -> Result<(Tour, String), ApiError> {
     let mut errors = schema::schema_errors(ContentKind::Tour, &document, prefix);
     let parsed = serde_json::from_value::<Tour>(document);
     if let Ok(tour) = &parsed {

@@ -2,6 +2,7 @@
 //! `CAIRN_TEST_DATABASE_URL` is set), spoken to over HTTP.
 
 mod auth;
+mod author;
 mod bad_input;
 mod connectors;
 mod health;
