@@ -104,7 +104,7 @@ async fn send(
 
 /// Reads `{"error": {"code", "message"}}`; a body that is not one (a proxy's HTML page) still gives
 /// a usable error from the status.
-async fn error_of(response: Response) -> ApiError {
+pub(crate) async fn error_of(response: Response) -> ApiError {
     let status = response.status();
     let body = match response.json() {
         Ok(promise) => JsFuture::from(promise).await.ok(),

@@ -5,10 +5,11 @@
 //! Modules: [`app`] (session and shell), [`router`] (hash routes), [`api`] (typed JSON calls),
 //! [`pages`] (one module per screen), [`drafts`] (unsaved edits in local storage),
 //! [`markdown_view`] (step-body preview), [`dom`], [`json`], and the pure [`format`] and
-//! [`describe`], unit-tested natively.
+//! [`describe`], unit-tested natively. [`author`] is the record-in-app mode that runs on host pages.
 
 pub mod api;
 pub mod app;
+pub mod author;
 pub mod describe;
 pub mod dom;
 pub mod drafts;
@@ -20,8 +21,10 @@ pub mod router;
 
 use wasm_bindgen::prelude::*;
 
-/// Entry point, run by `init()` in `boot.js`.
-#[wasm_bindgen(start)]
+/// Entry point of the editor page, called by `boot.js` after `init()`. Not a `start` function: the
+/// same bundle also serves the author mode on host pages ([`author::start_author`]), where the
+/// editor app must not render.
+#[wasm_bindgen(js_name = start_editor)]
 pub fn start() {
     app::start();
 }

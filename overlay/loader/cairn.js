@@ -18,13 +18,36 @@
     };
   });
   window.cairn = stub;
-  import(base + 'cairn_overlay.js')
-    .then(function (mod) {
-      return mod.default().then(function () {
-        mod.boot(key, api, queue);
+  // Record in app: an author link (?cairn_author=TOKEN, kept for this tab and taken out of the URL)
+  // starts the editor bundle's author mode instead of the overlay.
+  var store = null, m = /[?&]cairn_author=([^&#]*)/.exec(location.search), token;
+  try { store = window.sessionStorage; } catch (e) { /* blocked: this page only */ }
+  if (m) {
+    token = decodeURIComponent(m[1]);
+    if (store) store.setItem('cairn_author', token);
+    history.replaceState(history.state, '',
+      location.href.replace(/([?&])cairn_author=[^&#]*&?/, '$1').replace(/[?&](#|$)/, '$1'));
+  } else if (store) {
+    token = store.getItem('cairn_author');
+  }
+  function load(url, what, run) {
+    import(url)
+      .then(function (mod) {
+        return mod.default().then(function () {
+          run(mod);
+        });
+      })
+      .catch(function (err) {
+        console.error('[cairn] the ' + what + ' could not load', err);
       });
-    })
-    .catch(function (err) {
-      console.error('[cairn] the overlay could not load', err);
+  }
+  if (token) {
+    load(api + 'editor/cairn_editor.js', 'author mode', function (mod) {
+      mod.start_author(api, token);
     });
+  } else {
+    load(base + 'cairn_overlay.js', 'overlay', function (mod) {
+      mod.boot(key, api, queue);
+    });
+  }
 })();

@@ -13,7 +13,11 @@ use crate::metrics::METRICS;
 
 /// Paths a host application's pages call from their own origin.
 fn is_public_path(path: &str) -> bool {
-    path.starts_with("/api/v1/overlay/") || path.starts_with("/overlay/")
+    path.starts_with("/api/v1/overlay/")
+        || path.starts_with("/overlay/")
+        // Record in app: the author mode calls these from the host page with its signed token.
+        || path.starts_with("/api/v1/author/")
+        || path.starts_with("/editor/cairn_editor")
 }
 
 /// Answers preflights of the overlay endpoints and lets the calling origin read the response. Which
@@ -32,10 +36,10 @@ pub async fn cors(
         if let Some(o) = &origin {
             res.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, o.clone()));
         }
-        res.insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"))
+        res.insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT"))
             .insert_header((
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
-                "content-type, x-cairn-app-key, x-cairn-user-id, x-cairn-user-hash, x-cairn-preview, if-none-match",
+                "content-type, x-cairn-app-key, x-cairn-user-id, x-cairn-user-hash, x-cairn-preview, x-cairn-author, if-none-match",
             ))
             .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
             .insert_header((header::VARY, "Origin"));

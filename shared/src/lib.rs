@@ -6,6 +6,8 @@
 //! `wasm32-unknown-unknown`, and its logic is unit-tested natively.
 
 pub mod api;
+pub mod author;
+pub mod capture;
 pub mod content;
 pub mod diff;
 pub mod events;

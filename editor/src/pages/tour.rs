@@ -171,7 +171,8 @@ impl Editor {
                             .child(&ed.note),
                     )
                     .child(&ed.save_button)
-                    .child(&ed.publish_button),
+                    .child(&ed.publish_button)
+                    .child(crate::author::record_button(id, &ed.feedback)),
             )
             .child(&ed.feedback);
 

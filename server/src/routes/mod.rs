@@ -4,6 +4,7 @@
 pub mod analytics;
 pub mod apps;
 pub mod auth;
+pub mod author;
 pub mod health;
 pub mod integrations;
 pub mod openapi;
@@ -36,6 +37,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(preview::create_preview)
         .service(translations::export_xliff)
         .service(translations::import_xliff)
+        .service(author::author_link)
+        .service(author::get_draft)
+        .service(author::put_draft)
         .service(versions::list_versions)
         .service(versions::get_version)
         .service(versions::diff)

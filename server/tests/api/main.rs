@@ -3,6 +3,7 @@
 
 mod analytics;
 mod auth;
+mod author;
 mod bad_input;
 mod connectors;
 mod documents;

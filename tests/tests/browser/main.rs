@@ -7,6 +7,7 @@ mod harness;
 mod helpdesk_loop;
 mod host;
 mod host_pages;
+mod record;
 mod spa_app;
 mod strict_host;
 mod surfaces_a11y;
