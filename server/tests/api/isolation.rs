@@ -231,6 +231,13 @@ async fn every_route_refuses_another_organisations_ids() {
                 // made-up key, and A's preview token is not B's to have.
                 req = req.header("x-cairn-app-key", "pk_of_org_b_does_not_exist");
             }
+            if path.starts_with("/api/v1/author/") {
+                // Author mode authenticates by a signed link: B forges one naming A's tour.
+                req = req.header(
+                    "x-cairn-author",
+                    format!("author.org-a.{}.99999999999999.00ff", ids.tour),
+                );
+            }
             if method != Method::GET && method != Method::DELETE {
                 req = req.json(&body_for(path, &app_id));
             }
@@ -245,7 +252,10 @@ async fn every_route_refuses_another_organisations_ids() {
             }
             let reached = if PUBLIC.contains(&path.as_str()) {
                 status < 500
-            } else if path.contains("{id}") || path.starts_with("/api/v1/overlay/") {
+            } else if path.contains("{id}")
+                || path.starts_with("/api/v1/overlay/")
+                || path.starts_with("/api/v1/author/")
+            {
                 matches!(status, 401 | 403 | 404)
             } else {
                 matches!(status, 200 | 201 | 204 | 403 | 404 | 422)
