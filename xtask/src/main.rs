@@ -8,6 +8,7 @@
 
 mod build;
 mod prereq;
+mod short_names;
 
 use std::env;
 use std::path::{Path, PathBuf};
