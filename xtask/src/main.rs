@@ -12,6 +12,7 @@ mod bench_delivery;
 mod bench_overlay;
 mod build;
 mod prereq;
+mod short_names;
 
 use std::env;
 use std::path::{Path, PathBuf};

@@ -331,3 +331,109 @@ async fn stuck_deflection_declined_ticket_filed_reply_seen_in_my_tickets() {
     assert_eq!(badge, json!(true));
     browser.close().await;
 }
+
+/// The other branch: the employee follows the suggested guide; when it ends the form asks whether it
+/// solved the problem, "This solved it" counts a confirmed deflection and files nothing.
+#[tokio::test]
+async fn a_followed_suggestion_that_solves_it_files_nothing_and_counts_once() {
+    let server = TestServer::spawn().await.expect("server");
+    let admin = admin_client(&server).await;
+    let guide = publish_supplier_guide(&server, &admin).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/demo/", server.url))
+        .await
+        .expect("open /demo/");
+    browser
+        .wait_for(
+            "the overlay",
+            "document.getElementById('cairn-root').getAttribute('data-cairn-state') === 'ready'",
+        )
+        .await;
+    // From the launcher this time: Contact support opens the same form.
+    browser.click_overlay("[data-cairn=launcher-button]").await;
+    browser
+        .wait_for("the launcher", &in_overlay("[data-cairn=contact-support]"))
+        .await;
+    browser.click_overlay("[data-cairn=contact-support]").await;
+    browser
+        .wait_for("the stuck form", &in_overlay("[data-cairn=stuck-message]"))
+        .await;
+    type_into(
+        &browser,
+        "[data-cairn=stuck-message]",
+        "where is the supplier I need?",
+    )
+    .await;
+    browser.click_overlay("[data-cairn=stuck-submit]").await;
+    browser
+        .wait_for(
+            "the suggestion",
+            &in_overlay(&format!(
+                "[data-cairn=deflection-show][data-tour-id='{guide}']"
+            )),
+        )
+        .await;
+    browser
+        .click_overlay(&format!(
+            "[data-cairn=deflection-show][data-tour-id='{guide}']"
+        ))
+        .await;
+
+    // The guide runs; finishing it brings the question back, with the words kept.
+    browser
+        .wait_for("the guide's step", &in_overlay("[data-step-id=ask]"))
+        .await;
+    browser.click_overlay("[data-cairn=next]").await;
+    let question = text_of(&browser, "the question", "[data-cairn=deflection-question]").await;
+    assert_eq!(question, "Did “Add a missing supplier” solve your problem?");
+    let kept = browser
+        .js(&format!(
+            "return {}.value",
+            in_overlay("[data-cairn=stuck-message]")
+        ))
+        .await;
+    assert_eq!(kept, "where is the supplier I need?");
+    browser
+        .click_overlay("[data-cairn=deflection-solved]")
+        .await;
+    text_of(&browser, "the thanks", "[data-cairn=deflection-thanks]").await;
+
+    // Counted: the guide was offered (the demo tour may be too, it mentions suppliers) and one
+    // confirmed deflection for the guide; no ticket.
+    let db = server.db().await.expect("db");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let rows = sqlx::query(
+            "SELECT kind, content_id FROM events WHERE kind LIKE 'deflection%' ORDER BY kind",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .expect("events");
+        let rows: Vec<(String, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        let accepted: Vec<_> = rows
+            .iter()
+            .filter(|(k, _)| k == "deflection_accepted")
+            .collect();
+        if !accepted.is_empty() {
+            assert_eq!(
+                accepted,
+                [&("deflection_accepted".to_string(), guide.clone())]
+            );
+            assert!(
+                rows.contains(&("deflection_offered".to_string(), guide.clone())),
+                "{rows:?}"
+            );
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "deflection events missing: {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let tickets = send(admin.get(format!("{}/api/v1/tickets", server.url)), 200).await;
+    assert_eq!(tickets, json!([]), "nothing filed");
+    browser.close().await;
+}
