@@ -2,3 +2,4 @@
 
 mod demo_tour;
 mod harness;
+mod preview;
