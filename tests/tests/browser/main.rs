@@ -11,3 +11,4 @@ mod record;
 mod spa_app;
 mod strict_host;
 mod surfaces_a11y;
+mod preview;
