@@ -5,7 +5,9 @@
 //! - `cargo xtask test`   installs what the tests need (when it can), builds the bundles and runs every
 //!   test: unit, integration (SQLite, then PostgreSQL when one answers), end-to-end in Chromium
 //! - `cargo xtask sizes`  prints the bundles' raw and gzipped sizes
+//! - `cargo xtask bench analytics [--events N]`  ingestion and report benchmark (bench_analytics.rs)
 
+mod bench_analytics;
 mod build;
 mod prereq;
 
@@ -34,6 +36,10 @@ fn try_main() -> Result<()> {
         Some("run") => run(&rest),
         Some("test") => test(&rest),
         Some("sizes") => build::print_sizes(&build::web_dir()),
+        Some("bench") => match rest.first().map(String::as_str) {
+            Some("analytics") => bench_analytics::run(&rest[1..]),
+            other => bail!("unknown benchmark {other:?} (analytics)"),
+        },
         _ => {
             eprintln!(
                 "usage: cargo xtask <task>\n\n  build   build the overlay and editor wasm bundles\n  run     build and run Cairn (extra args go to `cairn`)\n  test    run the whole test suite\n  sizes   print bundle sizes"

@@ -1,5 +1,5 @@
-//! Report queries over the rollups. They read the all-segments rows (`role = '*'`) through the
-//! partial index `rollups_all_by_day`, except the segment comparison, which reads one tour's segment
+//! Report queries over the rollups. They read the all-segments rows ('*' in every segment column) through
+//! the partial index `rollups_all_by_day`, except the segment comparison, which reads one tour's segment
 //! rows through the primary key. Sums are cast to BIGINT: PostgreSQL's `SUM(bigint)` is `numeric`.
 
 use std::collections::HashMap;
@@ -42,7 +42,7 @@ pub async fn tour_steps(
         "SELECT step_id, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(advances) AS BIGINT),
                 CAST(SUM(completions) AS BIGINT), CAST(SUM(dismissals) AS BIGINT), CAST(SUM(not_found) AS BIGINT),
                 CAST(SUM(stuck_opened) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
-         FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND day >= $3 AND day <= $4
+         FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $3 AND day <= $4
            AND ($5 < 0 OR version = $5)
          GROUP BY step_id",
     )
@@ -111,7 +111,7 @@ pub async fn all_steps(
 ) -> Result<Vec<(String, String, i64, i64, i64)>, ApiError> {
     let rows = sqlx::query(
         "SELECT content_id, step_id, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
-         FROM rollups WHERE org_id = $1 AND role = '*' AND day >= $2 AND day <= $3 AND step_id <> ''
+         FROM rollups WHERE org_id = $1 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $2 AND day <= $3 AND step_id <> ''
          GROUP BY content_id, step_id",
     )
     .bind(org_id)
@@ -143,7 +143,7 @@ pub async fn tour_versions(
     let rows = sqlx::query(
         "SELECT step_id, version, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(tickets) AS BIGINT),
                 CAST(SUM(not_found) AS BIGINT)
-         FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND day >= $3 AND day <= $4
+         FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $3 AND day <= $4
            AND step_id <> '' AND ($5 = '' OR step_id = $5)
          GROUP BY step_id, version ORDER BY step_id, version",
     )
@@ -179,11 +179,18 @@ pub async fn tour_segments(
     macro_rules! by {
         ($col:literal) => {
             concat!(
-                "SELECT ", $col, ", CAST(SUM(views) AS BIGINT), CAST(SUM(completions) AS BIGINT),
+                "SELECT ",
+                $col,
+                ", CAST(SUM(views) AS BIGINT), CAST(SUM(completions) AS BIGINT),
                         CAST(SUM(dismissals) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
-                 FROM rollups WHERE org_id = $1 AND content_id = $2 AND role <> '*' AND day >= $3 AND day <= $4
+                 FROM rollups WHERE org_id = $1 AND content_id = $2 AND ",
+                $col,
+                " <> '*' AND day >= $3 AND day <= $4
                    AND ($5 < 0 OR version = $5)
-                 GROUP BY ", $col, " ORDER BY ", $col
+                 GROUP BY ",
+                $col,
+                " ORDER BY ",
+                $col
             )
         };
     }
@@ -223,7 +230,7 @@ pub async fn deflections(
 ) -> Result<Vec<(String, i64, i64)>, ApiError> {
     let rows = sqlx::query(
         "SELECT content_id, CAST(SUM(deflections_offered) AS BIGINT), CAST(SUM(deflections) AS BIGINT)
-         FROM rollups WHERE org_id = $1 AND role = '*' AND day >= $2 AND day <= $3
+         FROM rollups WHERE org_id = $1 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $2 AND day <= $3
            AND (deflections_offered > 0 OR deflections > 0)
          GROUP BY content_id",
     )

@@ -258,7 +258,7 @@ async fn rollups_equal_a_direct_count_and_duplicates_count_once() {
         "after rebuild"
     );
     let totals: i64 = sqlx::query_scalar(
-        "SELECT CAST(SUM(views) AS BIGINT) FROM rollups WHERE content_id = $1 AND role = '*'",
+        "SELECT CAST(SUM(views) AS BIGINT) FROM rollups WHERE content_id = $1 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*'",
     )
     .bind(&tour)
     .fetch_one(&db.pool)

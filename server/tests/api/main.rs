@@ -13,6 +13,7 @@ mod isolation;
 mod limits;
 mod overlay;
 mod roles;
+mod scaleout;
 mod tenancy;
 mod tokens;
 mod tours;
