@@ -1,5 +1,6 @@
 //! cairn-server: the `cairn` binary's library. See ARCHITECTURE.md for the map.
 
+pub mod alerts;
 pub mod analytics_jobs;
 pub mod auth;
 pub mod cache;

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use cairn_shared::reports::StepAlert;
 use cairn_shared::sketch::DurationSketch;
 use sqlx::Row;
 
@@ -285,6 +286,37 @@ pub async fn not_found(
                 r.try_get(3)?,
                 r.try_get(4)?,
             ))
+        })
+        .collect()
+}
+
+/// The organisation's alerts, open first, newest first, at most 200.
+pub async fn alerts(db: &Db, org_id: &str) -> Result<Vec<StepAlert>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.content_id, COALESCE(c.title, ''), a.step_id, a.opened_at, a.closed_at, a.recent_views,
+                a.recent_not_found, a.baseline_views, a.baseline_not_found, a.notified_at
+         FROM step_alerts a LEFT JOIN content c ON c.id = a.content_id AND c.org_id = a.org_id
+         WHERE a.org_id = $1
+         ORDER BY CASE WHEN a.closed_at IS NULL THEN 0 ELSE 1 END, a.opened_at DESC LIMIT 200",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StepAlert {
+                id: r.try_get(0)?,
+                tour_id: r.try_get(1)?,
+                tour_title: r.try_get(2)?,
+                step_id: r.try_get(3)?,
+                opened_at: r.try_get(4)?,
+                closed_at: r.try_get(5)?,
+                recent_views: r.try_get(6)?,
+                recent_not_found: r.try_get(7)?,
+                baseline_views: r.try_get(8)?,
+                baseline_not_found: r.try_get(9)?,
+                notified: r.try_get::<Option<i64>, _>(10)?.is_some(),
+            })
         })
         .collect()
 }
