@@ -593,3 +593,57 @@ async fn a_jump_in_elements_not_found_opens_one_alert_per_episode() {
         .expect("json");
     assert!(alerts["alerts"][0]["closed_at"].is_i64(), "{alerts}");
 }
+
+#[tokio::test]
+async fn stopping_the_server_flushes_queued_events() {
+    use cairn_server::config::{Secret, Settings};
+    let dir = tempfile::tempdir().expect("dir");
+    let database_url = format!("sqlite://{}", dir.path().join("c.db").display());
+    let mut settings = Settings {
+        addr: "127.0.0.1:0".into(),
+        database_url: database_url.clone(),
+        admin_password: Some(Secret::new("correct horse battery")),
+        ..Settings::default()
+    };
+    // The writer would wait a minute for a fuller batch: only the shutdown makes it write.
+    settings.ingest.linger = std::time::Duration::from_secs(60);
+    let app = cairn_server::startup::Application::build(settings)
+        .await
+        .expect("build");
+    let key = app
+        .first_run
+        .as_ref()
+        .and_then(|f| f.demo_app_key.clone())
+        .expect("demo key");
+    let url = app.public_url.clone();
+    let handle = app.handle();
+    let running = tokio::spawn(app.run_until_stopped());
+    let events: Vec<Value> = (0..20)
+        .map(|i| crate::helpers::event(&format!("late-{i:06}"), "step_viewed", "t1", "s1", 0))
+        .collect();
+    let pending = tokio::spawn(async move {
+        reqwest::Client::new()
+            .post(format!("{url}/api/v1/overlay/events"))
+            .header("x-cairn-app-key", key)
+            .json(&json!({ "events": events }))
+            .send()
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    handle.stop(true).await;
+    running.await.expect("join").expect("server ran");
+    let _ = pending.await;
+    let db = Db::connect(&database_url).await.expect("db");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE content_id = 't1'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(stored, 20);
+    let views: i64 = sqlx::query_scalar(
+        "SELECT CAST(SUM(views) AS BIGINT) FROM rollups WHERE content_id = 't1' AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("views");
+    assert_eq!(views, 20);
+}
