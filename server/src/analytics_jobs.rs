@@ -46,6 +46,7 @@ pub async fn tick(db: &Db, clock: &Clock, retention_days: i64) -> Result<(), sql
     if purged > 0 {
         tracing::info!(purged, retention_days, "old raw events deleted");
     }
+    crate::alerts::check(&mut tx, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -24,6 +24,8 @@ pub struct CachedContent {
 pub struct Caches {
     apps: RwLock<HashMap<String, Arc<App>>>,
     content: RwLock<HashMap<String, Arc<CachedContent>>>,
+    /// Tells the other instances (`crate::cluster`) what this one invalidated.
+    announcer: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<String>>,
 }
 
 impl Caches {
@@ -61,19 +63,63 @@ impl Caches {
         Ok(built)
     }
 
-    /// Forget an application (and its content) after its settings changed.
+    /// Forget an application (and its content) after its settings changed, here and on every instance.
     pub fn invalidate_app(&self, public_key: &str, app_id: &str) {
+        self.forget_app(public_key, app_id);
+        self.announce(format!("app:{app_id}:{public_key}"));
+    }
+
+    /// Forget an application's content after a publish, here and on every instance.
+    pub fn invalidate_content(&self, app_id: &str) {
+        self.forget_content(app_id);
+        self.announce(format!("content:{app_id}"));
+    }
+
+    fn forget_app(&self, public_key: &str, app_id: &str) {
         if let Ok(mut m) = self.apps.write() {
             m.remove(public_key);
         }
-        self.invalidate_content(app_id);
+        self.forget_content(app_id);
     }
 
-    /// Forget an application's content after a publish.
-    pub fn invalidate_content(&self, app_id: &str) {
+    fn forget_content(&self, app_id: &str) {
         if let Ok(mut m) = self.content.write() {
             m.remove(app_id);
         }
+    }
+
+    fn announce(&self, message: String) {
+        if let Some(tx) = self.announcer.get() {
+            let _ = tx.send(message);
+        }
+    }
+
+    pub fn set_announcer(&self, tx: tokio::sync::mpsc::UnboundedSender<String>) {
+        let _ = self.announcer.set(tx);
+    }
+
+    /// What another instance announced (see `invalidate_*`).
+    pub fn apply_announcement(&self, message: &str) {
+        if let Some(app_id) = message.strip_prefix("content:") {
+            self.forget_content(app_id);
+        } else if let Some((app_id, key)) =
+            message.strip_prefix("app:").and_then(|m| m.split_once(':'))
+        {
+            self.forget_app(key, app_id);
+        }
+    }
+
+    pub fn clear_content(&self) {
+        if let Ok(mut m) = self.content.write() {
+            m.clear();
+        }
+    }
+
+    pub fn clear_all(&self) {
+        if let Ok(mut m) = self.apps.write() {
+            m.clear();
+        }
+        self.clear_content();
     }
 }
 

@@ -18,6 +18,8 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The URL connected to (PostgreSQL's LISTEN needs a connection of its own).
+    pub url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +69,7 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, url })
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {

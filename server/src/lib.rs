@@ -1,10 +1,12 @@
 //! cairn-server: the `cairn` binary's library. See ARCHITECTURE.md for the map.
 
+pub mod alerts;
 pub mod analytics_jobs;
 pub mod auth;
 pub mod cache;
 pub mod cli;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -76,6 +76,8 @@ impl Application {
             public_url: public_url.clone(),
             signing,
         });
+        // Other instances on the same PostgreSQL hear about this one's cache invalidations.
+        crate::cluster::start(state.clone().into_inner());
         let max_body = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             let (app, api) = App::new()

@@ -88,6 +88,31 @@ impl TestServer {
         Ok(())
     }
 
+    /// Another instance on this server's database, as a second `cairn serve` behind a load balancer
+    /// (scale-out tests).
+    pub async fn spawn_instance(&self) -> anyhow::Result<TestServer> {
+        let settings = Settings {
+            addr: "127.0.0.1:0".into(),
+            database_url: self.database_url.clone(),
+            outbox_tick_ms: 50,
+            ..Settings::default()
+        };
+        let app = Application::build(settings).await?;
+        let (port, url, clock) = (app.port(), app.public_url.clone(), app.clock.clone());
+        let handle = app.handle();
+        tokio::spawn(app.run_until_stopped());
+        Ok(TestServer {
+            url,
+            port,
+            database_url: self.database_url.clone(),
+            demo_app_key: self.demo_app_key.clone(),
+            demo_tour_id: self.demo_tour_id.clone(),
+            clock,
+            dir: None,
+            handle: Some(handle),
+        })
+    }
+
     /// A second connection to the server's database, to arrange what the API cannot (a second
     /// organisation) or to check what it wrote.
     pub async fn db(&self) -> anyhow::Result<Db> {

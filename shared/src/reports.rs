@@ -275,6 +275,35 @@ pub struct NotFoundReport {
     pub rows: Vec<NotFoundRow>,
 }
 
+/// A broken-step alert: the step's element-not-found rate jumped (rule in the server's `alerts.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepAlert {
+    pub id: String,
+    pub tour_id: String,
+    pub tour_title: String,
+    pub step_id: String,
+    /// Milliseconds since the Unix epoch.
+    pub opened_at: i64,
+    /// `None` while the episode lasts.
+    pub closed_at: Option<i64>,
+    /// Today and yesterday, when the alert opened.
+    pub recent_views: i64,
+    pub recent_not_found: i64,
+    /// The 7 days before.
+    pub baseline_views: i64,
+    pub baseline_not_found: i64,
+    /// Whether webhook deliveries were queued.
+    pub notified: bool,
+}
+
+/// Open alerts first, then the latest closed ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AlertList {
+    pub alerts: Vec<StepAlert>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

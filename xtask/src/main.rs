@@ -7,7 +7,9 @@
 //! - `cargo xtask sizes`  prints the bundles' raw and gzipped sizes
 //! - `cargo xtask bench delivery`  measures cached overlay content requests/s on a release server
 //! - `cargo xtask bench overlay`  overlay size, time to first step and longest task vs driver.js
+//! - `cargo xtask bench analytics [--events N]`  ingestion and report benchmark
 
+mod bench_analytics;
 mod bench_delivery;
 mod bench_overlay;
 mod build;
@@ -40,9 +42,10 @@ fn try_main() -> Result<()> {
         Some("test") => test(&rest),
         Some("sizes") => build::print_sizes(&build::web_dir()),
         Some("bench") => match rest.first().map(String::as_str) {
+            Some("analytics") => bench_analytics::run(&rest[1..]),
             Some("delivery") => bench_delivery::delivery(&rest[1..]),
             Some("overlay") => bench_overlay::run(),
-            other => bail!("unknown benchmark {other:?}"),
+            other => bail!("unknown benchmark {other:?} (analytics, delivery, overlay)"),
         },
         _ => {
             eprintln!(

@@ -10,9 +10,10 @@ ALTER TABLE events ADD COLUMN duration_ms BIGINT;
 -- Retention purges and re-rolls walk events by time.
 CREATE INDEX events_by_time ON events (org_id, occurred_at);
 
--- One row per tour/tooltip, step ('' for content-level events), version, UTC day and segment. A row
--- whose segment columns are all '*' sums every segment, so reports that do not compare segments read
--- one row per step and day.
+-- One row per tour/tooltip, step ('' for content-level events), version, UTC day and segment value:
+-- a segment row has one attribute set (its value, '' when unknown) and '*' in the others; the row
+-- with '*' everywhere sums every event, so reports that do not compare segments read one row per step
+-- and day.
 CREATE TABLE rollups (
     org_id TEXT NOT NULL,
     content_id TEXT NOT NULL,
@@ -35,7 +36,7 @@ CREATE TABLE rollups (
     deflections BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (org_id, content_id, step_id, version, day, role, department, proficiency, locale)
 );
-CREATE INDEX rollups_all_by_day ON rollups (org_id, day, content_id, step_id) WHERE role = '*';
+CREATE INDEX rollups_all_by_day ON rollups (org_id, day, content_id, step_id) WHERE role = '*' AND department = '*' AND proficiency = '*' AND locale = '*';
 
 -- Time-on-step sketch: counts per log bucket (cairn_shared::sketch), all segments summed.
 CREATE TABLE rollup_durations (

@@ -66,16 +66,27 @@ impl Worker {
             return outbox::mark_failed(&self.db, &d.id, None, "integration deleted", 0, true)
                 .await;
         };
-        let payload: IncidentPayload = serde_json::from_str(&d.payload)?;
         let now = self.clock.now_ms();
-        let req = connectors::build(
-            integration.kind,
-            &integration.config,
-            &integration.secret,
-            &payload,
-            &d.id,
-            now / 1000,
-        );
+        let req = if d.event == crate::alerts::EVENT {
+            // Broken-step alerts go to webhooks only (see `alerts`).
+            crate::alerts::webhook_request(
+                &integration.config,
+                &integration.secret,
+                &d.payload,
+                &d.id,
+                now / 1000,
+            )
+        } else {
+            let payload: IncidentPayload = serde_json::from_str(&d.payload)?;
+            connectors::build(
+                integration.kind,
+                &integration.config,
+                &integration.secret,
+                &payload,
+                &d.id,
+                now / 1000,
+            )
+        };
         let mut builder = self.http.post(&req.url).body(req.body.clone());
         for (k, v) in &req.headers {
             builder = builder.header(k, v);

@@ -65,6 +65,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reports::segments)
         .service(reports::deflection)
         .service(reports::not_found)
+        .service(reports::alerts)
         .service(
             utoipa_actix_web::scope("/overlay")
                 .app_data(

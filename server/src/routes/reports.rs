@@ -9,10 +9,10 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use cairn_shared::content::{ContentKind, Tour};
 use cairn_shared::reports::{
-    DeflectionReport, DeflectionRow, FunnelReport, FunnelStep, NotFoundReport, NotFoundRow, Period,
-    RankedStep, ReportQuery, SEGMENT_DIMENSIONS, SegmentReport, SegmentRow, StepRanking, StepTrend,
-    TrendReport, VersionPoint, civil_from_days, day_of_ms, drop_off, parse_day, per_thousand,
-    ratio, trend_summary,
+    AlertList, DeflectionReport, DeflectionRow, FunnelReport, FunnelStep, NotFoundReport,
+    NotFoundRow, Period, RankedStep, ReportQuery, SEGMENT_DIMENSIONS, SegmentReport, SegmentRow,
+    StepRanking, StepTrend, TrendReport, VersionPoint, civil_from_days, day_of_ms, drop_off,
+    parse_day, per_thousand, ratio, trend_summary,
 };
 use serde::Serialize;
 
@@ -405,6 +405,19 @@ pub async fn not_found(
     });
     let report = NotFoundReport { period, rows };
     Ok(respond(&req, &q, "not-found", &report))
+}
+
+/// Broken-step alerts: steps whose element-not-found rate jumped (open ones first).
+#[utoipa::path(tag = "reports", responses((status = 200, body = AlertList), (status = 401, body = cairn_shared::api::ErrorBody)))]
+#[get("/reports/alerts")]
+pub async fn alerts(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<web::Json<AlertList>, ApiError> {
+    user.require(Permission::ReadAnalytics)?;
+    Ok(web::Json(AlertList {
+        alerts: store::reports::alerts(&state.db, &user.org_id).await?,
+    }))
 }
 
 /// CSV rendering of a report: one header line, then one line per row.

@@ -1,9 +1,10 @@
-//! Report queries over the rollups. They read the all-segments rows (`role = '*'`) through the
-//! partial index `rollups_all_by_day`, except the segment comparison, which reads one tour's segment
+//! Report queries over the rollups. They read the all-segments rows ('*' in every segment column) through
+//! the partial index `rollups_all_by_day`, except the segment comparison, which reads one tour's segment
 //! rows through the primary key. Sums are cast to BIGINT: PostgreSQL's `SUM(bigint)` is `numeric`.
 
 use std::collections::HashMap;
 
+use cairn_shared::reports::StepAlert;
 use cairn_shared::sketch::DurationSketch;
 use sqlx::Row;
 
@@ -42,7 +43,7 @@ pub async fn tour_steps(
         "SELECT step_id, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(advances) AS BIGINT),
                 CAST(SUM(completions) AS BIGINT), CAST(SUM(dismissals) AS BIGINT), CAST(SUM(not_found) AS BIGINT),
                 CAST(SUM(stuck_opened) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
-         FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND day >= $3 AND day <= $4
+         FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $3 AND day <= $4
            AND ($5 < 0 OR version = $5)
          GROUP BY step_id",
     )
@@ -111,7 +112,7 @@ pub async fn all_steps(
 ) -> Result<Vec<(String, String, i64, i64, i64)>, ApiError> {
     let rows = sqlx::query(
         "SELECT content_id, step_id, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
-         FROM rollups WHERE org_id = $1 AND role = '*' AND day >= $2 AND day <= $3 AND step_id <> ''
+         FROM rollups WHERE org_id = $1 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $2 AND day <= $3 AND step_id <> ''
          GROUP BY content_id, step_id",
     )
     .bind(org_id)
@@ -143,7 +144,7 @@ pub async fn tour_versions(
     let rows = sqlx::query(
         "SELECT step_id, version, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(tickets) AS BIGINT),
                 CAST(SUM(not_found) AS BIGINT)
-         FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND day >= $3 AND day <= $4
+         FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $3 AND day <= $4
            AND step_id <> '' AND ($5 = '' OR step_id = $5)
          GROUP BY step_id, version ORDER BY step_id, version",
     )
@@ -179,11 +180,18 @@ pub async fn tour_segments(
     macro_rules! by {
         ($col:literal) => {
             concat!(
-                "SELECT ", $col, ", CAST(SUM(views) AS BIGINT), CAST(SUM(completions) AS BIGINT),
+                "SELECT ",
+                $col,
+                ", CAST(SUM(views) AS BIGINT), CAST(SUM(completions) AS BIGINT),
                         CAST(SUM(dismissals) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
-                 FROM rollups WHERE org_id = $1 AND content_id = $2 AND role <> '*' AND day >= $3 AND day <= $4
+                 FROM rollups WHERE org_id = $1 AND content_id = $2 AND ",
+                $col,
+                " <> '*' AND day >= $3 AND day <= $4
                    AND ($5 < 0 OR version = $5)
-                 GROUP BY ", $col, " ORDER BY ", $col
+                 GROUP BY ",
+                $col,
+                " ORDER BY ",
+                $col
             )
         };
     }
@@ -223,7 +231,7 @@ pub async fn deflections(
 ) -> Result<Vec<(String, i64, i64)>, ApiError> {
     let rows = sqlx::query(
         "SELECT content_id, CAST(SUM(deflections_offered) AS BIGINT), CAST(SUM(deflections) AS BIGINT)
-         FROM rollups WHERE org_id = $1 AND role = '*' AND day >= $2 AND day <= $3
+         FROM rollups WHERE org_id = $1 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $2 AND day <= $3
            AND (deflections_offered > 0 OR deflections > 0)
          GROUP BY content_id",
     )
@@ -278,6 +286,37 @@ pub async fn not_found(
                 r.try_get(3)?,
                 r.try_get(4)?,
             ))
+        })
+        .collect()
+}
+
+/// The organisation's alerts, open first, newest first, at most 200.
+pub async fn alerts(db: &Db, org_id: &str) -> Result<Vec<StepAlert>, ApiError> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.content_id, COALESCE(c.title, ''), a.step_id, a.opened_at, a.closed_at, a.recent_views,
+                a.recent_not_found, a.baseline_views, a.baseline_not_found, a.notified_at
+         FROM step_alerts a LEFT JOIN content c ON c.id = a.content_id AND c.org_id = a.org_id
+         WHERE a.org_id = $1
+         ORDER BY CASE WHEN a.closed_at IS NULL THEN 0 ELSE 1 END, a.opened_at DESC LIMIT 200",
+    )
+    .bind(org_id)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(StepAlert {
+                id: r.try_get(0)?,
+                tour_id: r.try_get(1)?,
+                tour_title: r.try_get(2)?,
+                step_id: r.try_get(3)?,
+                opened_at: r.try_get(4)?,
+                closed_at: r.try_get(5)?,
+                recent_views: r.try_get(6)?,
+                recent_not_found: r.try_get(7)?,
+                baseline_views: r.try_get(8)?,
+                baseline_not_found: r.try_get(9)?,
+                notified: r.try_get::<Option<i64>, _>(10)?.is_some(),
+            })
         })
         .collect()
 }

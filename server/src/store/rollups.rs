@@ -139,14 +139,18 @@ impl Delta {
             e.version,
             day,
         );
-        let exact = (
-            segment(&e.role),
-            segment(&e.department),
-            segment(&e.proficiency),
-            segment(&e.locale),
-        );
-        let all = (ALL.into(), ALL.into(), ALL.into(), ALL.into());
-        for (role, department, proficiency, locale) in [exact, all] {
+        // One row per dimension (its value, '*' elsewhere) and the all-segments row: segments are
+        // compared one attribute at a time, so the cross product is never stored and the row count
+        // per step and day stays bounded by the number of distinct values.
+        let all = || String::from(ALL);
+        let keys = [
+            (segment(&e.role), all(), all(), all()),
+            (all(), segment(&e.department), all(), all()),
+            (all(), all(), segment(&e.proficiency), all()),
+            (all(), all(), all(), segment(&e.locale)),
+            (all(), all(), all(), all()),
+        ];
+        for (role, department, proficiency, locale) in keys {
             let key = (
                 base.0.clone(),
                 base.1.clone(),
@@ -447,9 +451,11 @@ mod tests {
             kind: "nonsense",
             ..e.clone()
         });
-        assert_eq!(d.rows.len(), 2);
-        let exact = d.rows.keys().find(|k| k.5 == "buyer").expect("segment row");
-        assert_eq!((exact.4, exact.7.as_str()), (1, ""));
+        assert_eq!(d.rows.len(), 5);
+        let role = d.rows.keys().find(|k| k.5 == "buyer").expect("role row");
+        assert_eq!((role.4, role.6.as_str()), (1, "*"));
+        let proficiency = d.rows.keys().find(|k| k.7.is_empty()).expect("row");
+        assert_eq!(proficiency.5, "*", "a '*' value counts as unknown");
         assert!(d.rows.values().all(|(i, c)| *i == 2 && c[4] == 1));
         assert_eq!(d.durations.len(), 1);
         assert_eq!(

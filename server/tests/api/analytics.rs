@@ -258,7 +258,7 @@ async fn rollups_equal_a_direct_count_and_duplicates_count_once() {
         "after rebuild"
     );
     let totals: i64 = sqlx::query_scalar(
-        "SELECT CAST(SUM(views) AS BIGINT) FROM rollups WHERE content_id = $1 AND role = '*'",
+        "SELECT CAST(SUM(views) AS BIGINT) FROM rollups WHERE content_id = $1 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*'",
     )
     .bind(&tour)
     .fetch_one(&db.pool)
@@ -460,4 +460,190 @@ async fn a_full_queue_answers_503_with_retry_after() {
         .expect("text");
     assert!(metrics.contains("cairn_ingest_queue_depth"));
     assert!(metrics.contains("cairn_events_ingested_total"));
+}
+
+/// Requests a local webhook receiver got: (x-cairn-event, body).
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, Value)>>>;
+
+fn webhook_receiver() -> (String, Seen) {
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    let seen: Seen = Seen::default();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!(
+        "http://127.0.0.1:{}/hook",
+        listener.local_addr().expect("addr").port()
+    );
+    let shared = seen.clone();
+    let server = HttpServer::new(move || {
+        let shared = shared.clone();
+        App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+            let shared = shared.clone();
+            async move {
+                let event = req
+                    .headers()
+                    .get("x-cairn-event")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
+                let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                shared.lock().expect("lock").push((event, body));
+                HttpResponse::Ok().finish()
+            }
+        }))
+    })
+    .workers(1)
+    .listen(listener)
+    .expect("listen")
+    .run();
+    tokio::spawn(server);
+    (url, seen)
+}
+
+#[tokio::test]
+async fn a_jump_in_elements_not_found_opens_one_alert_per_episode() {
+    let app = spawn_app().await;
+    let (hook, seen) = webhook_receiver();
+    let res = app
+        .admin
+        .post(app.url("/api/v1/integrations"))
+        .json(&json!({ "kind": "webhook", "name": "alerts", "config": { "url": hook } }))
+        .send()
+        .await
+        .expect("integration");
+    assert_eq!(res.status(), 201);
+    let tour = app.server.demo_tour_id.clone();
+    let steps = demo_steps(&app).await;
+    let now = app.server.clock.now_ms();
+    let ev = |id: String, kind: &str, at: i64| {
+        json!({ "id": id, "kind": kind, "content_id": tour, "step_id": steps[0], "step_index": 0,
+                "version": 1, "page_url": "", "at": at })
+    };
+    // Baseline (5 days ago): 1 % not found. Today: 40 %.
+    let mut events = Vec::new();
+    for i in 0..500 {
+        events.push(ev(
+            format!("base-view-{i:04}"),
+            "step_viewed",
+            now - 5 * 86_400_000,
+        ));
+    }
+    for i in 0..5 {
+        events.push(ev(
+            format!("base-nf-{i:04}"),
+            "element_not_found",
+            now - 5 * 86_400_000,
+        ));
+    }
+    for i in 0..100 {
+        events.push(ev(format!("new-view-{i:04}"), "step_viewed", now));
+    }
+    for i in 0..40 {
+        events.push(ev(format!("new-nf-{i:04}"), "element_not_found", now));
+    }
+    for chunk in events.chunks(500) {
+        send(&app, chunk).await;
+    }
+    let db = app.server.db().await.expect("db");
+    let tick = || cairn_server::analytics_jobs::tick(&db, &app.server.clock, 400);
+    tick().await.expect("tick");
+    tick().await.expect("second tick: same episode");
+    let alerts: Value = app
+        .admin
+        .get(app.url("/api/v1/reports/alerts"))
+        .send()
+        .await
+        .expect("alerts")
+        .json()
+        .await
+        .expect("json");
+    let list = alerts["alerts"].as_array().expect("list");
+    assert_eq!(list.len(), 1, "{alerts}");
+    assert_eq!(list[0]["step_id"], steps[0].as_str());
+    assert_eq!(list[0]["recent_not_found"], 40);
+    assert_eq!(list[0]["closed_at"], Value::Null);
+    assert_eq!(list[0]["notified"], true);
+    let started = std::time::Instant::now();
+    while seen.lock().expect("lock").is_empty() {
+        assert!(started.elapsed().as_secs() < 10, "webhook not delivered");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    {
+        let got = seen.lock().expect("lock");
+        assert_eq!(got.len(), 1, "one delivery per episode");
+        assert_eq!(got[0].0, "step.broken");
+        assert_eq!(got[0].1["alert"]["step_id"], steps[0].as_str());
+    }
+    // Fixed: plenty of healthy views today ends the episode.
+    let healthy: Vec<Value> = (0..2000)
+        .map(|i| ev(format!("fixed-view-{i:04}"), "step_viewed", now))
+        .collect();
+    for chunk in healthy.chunks(500) {
+        send(&app, chunk).await;
+    }
+    tick().await.expect("tick");
+    let alerts: Value = app
+        .admin
+        .get(app.url("/api/v1/reports/alerts"))
+        .send()
+        .await
+        .expect("alerts")
+        .json()
+        .await
+        .expect("json");
+    assert!(alerts["alerts"][0]["closed_at"].is_i64(), "{alerts}");
+}
+
+#[tokio::test]
+async fn stopping_the_server_flushes_queued_events() {
+    use cairn_server::config::{Secret, Settings};
+    let dir = tempfile::tempdir().expect("dir");
+    let database_url = format!("sqlite://{}", dir.path().join("c.db").display());
+    let mut settings = Settings {
+        addr: "127.0.0.1:0".into(),
+        database_url: database_url.clone(),
+        admin_password: Some(Secret::new("correct horse battery")),
+        ..Settings::default()
+    };
+    // The writer would wait a minute for a fuller batch: only the shutdown makes it write.
+    settings.ingest.linger = std::time::Duration::from_secs(60);
+    let app = cairn_server::startup::Application::build(settings)
+        .await
+        .expect("build");
+    let key = app
+        .first_run
+        .as_ref()
+        .and_then(|f| f.demo_app_key.clone())
+        .expect("demo key");
+    let url = app.public_url.clone();
+    let handle = app.handle();
+    let running = tokio::spawn(app.run_until_stopped());
+    let events: Vec<Value> = (0..20)
+        .map(|i| crate::helpers::event(&format!("late-{i:06}"), "step_viewed", "t1", "s1", 0))
+        .collect();
+    let pending = tokio::spawn(async move {
+        reqwest::Client::new()
+            .post(format!("{url}/api/v1/overlay/events"))
+            .header("x-cairn-app-key", key)
+            .json(&json!({ "events": events }))
+            .send()
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    handle.stop(true).await;
+    running.await.expect("join").expect("server ran");
+    let _ = pending.await;
+    let db = Db::connect(&database_url).await.expect("db");
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE content_id = 't1'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(stored, 20);
+    let views: i64 = sqlx::query_scalar(
+        "SELECT CAST(SUM(views) AS BIGINT) FROM rollups WHERE content_id = 't1' AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("views");
+    assert_eq!(views, 20);
 }

@@ -17,6 +17,7 @@ mod operations;
 mod overlay;
 mod preview;
 mod roles;
+mod scaleout;
 mod tenancy;
 mod tokens;
 mod tours;

@@ -1,0 +1,419 @@
+//! `cargo xtask bench analytics [--events N] [--database postgres://…] [--concurrency C]`: generates
+//! events over 200 tours × 10 steps × 90 days (10 million by default) and sends them to a release
+//! `cairn serve` over loopback HTTP in batches of 500; then inserts the same events with plain
+//! multi-row INSERTs (no rollups) into the same database as the reference; then times each report
+//! (p50/p95 over 30 requests, 90-day period). Prints figures; asserts nothing about timings.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+use crate::{cargo, project_root, run_cmd};
+
+const TOURS: u64 = 200;
+const STEPS: u64 = 10;
+const DAYS: u64 = 90;
+const BATCH: usize = 500;
+const ADMIN: (&str, &str) = ("admin@bench.local", "bench-password-1234");
+
+struct Options {
+    events: u64,
+    database: Option<String>,
+    concurrency: usize,
+}
+
+fn options(args: &[String]) -> Result<Options> {
+    let mut o = Options {
+        events: 10_000_000,
+        database: None,
+        concurrency: 8,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().context("missing value").cloned();
+        match a.as_str() {
+            "--events" => o.events = value()?.replace('_', "").parse()?,
+            "--database" => o.database = Some(value()?),
+            "--concurrency" => o.concurrency = value()?.parse()?,
+            other => {
+                bail!("unknown option {other:?} (--events N, --database URL, --concurrency C)")
+            }
+        }
+    }
+    Ok(o)
+}
+
+/// Deterministic event stream (LCG), so runs are comparable.
+struct Gen(u64);
+
+impl Gen {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// One event as the overlay would send it. Tour 0 is the seeded demo tour (real step ids), so the
+/// per-tour reports have a document to read.
+fn event(i: u64, g: &mut Gen, now_ms: i64, demo: &(String, Vec<String>)) -> String {
+    let tour = g.next(TOURS);
+    let step = g.next(STEPS);
+    let day = g.next(DAYS);
+    let at = now_ms - (day * 86_400_000 + g.next(86_400_000)) as i64;
+    let version = 1 + (DAYS - 1 - day) / 30;
+    let kind = match g.next(100) {
+        0..=49 => "step_viewed",
+        50..=84 => "step_advanced",
+        85..=89 if step == STEPS - 1 => "tour_completed",
+        85..=91 => "tour_dismissed",
+        92..=95 => "element_not_found",
+        96..=97 => "stuck_opened",
+        98 => "deflection_offered",
+        _ => "deflection_accepted",
+    };
+    let (content, step_id) = if tour == 0 {
+        let s = demo
+            .1
+            .get(step as usize)
+            .cloned()
+            .unwrap_or(format!("s{step}"));
+        (demo.0.clone(), s)
+    } else {
+        (format!("tour-{tour:03}"), format!("s{step}"))
+    };
+    let role = ["buyer", "approver", "clerk"][g.next(3) as usize];
+    let dept = ["finance", "it", "sales", "ops"][g.next(4) as usize];
+    let prof = ["beginner", "intermediate", "expert"][g.next(3) as usize];
+    let locale = ["en", "de"][g.next(2) as usize];
+    let duration = 500 + g.next(120_000);
+    format!(
+        r#"{{"id":"bench-{i:012}","kind":"{kind}","content_id":"{content}","step_id":"{step_id}","step_index":{step},"version":{version},"page_url":"http://host.test/p","at":{at},"duration_ms":{duration},"role":"{role}","department":"{dept}","proficiency":"{prof}","locale":"{locale}"}}"#
+    )
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let o = options(args)?;
+    eprintln!("▸ building the release server…");
+    run_cmd(cargo().args(["build", "--release", "--quiet", "-p", "cairn-server"]))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(bench(o))
+}
+
+async fn database_url(o: &Options, dir: &std::path::Path) -> Result<String> {
+    sqlx::any::install_default_drivers();
+    match &o.database {
+        None => Ok(format!("sqlite://{}", dir.join("bench.db").display())),
+        Some(base) if base.starts_with("postgres") => {
+            let name = format!("cairn_bench_{}", std::process::id());
+            let mut conn = sqlx::AnyConnection::connect(base).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut conn)
+                .await?;
+            let prefix = base.rsplit_once('/').map_or(base.as_str(), |(p, _)| p);
+            Ok(format!("{prefix}/{name}"))
+        }
+        Some(other) => Ok(other.clone()),
+    }
+}
+
+async fn bench(o: Options) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("cairn-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let db_url = database_url(&o, &dir).await?;
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Server(
+        Command::new(project_root().join("target/release/cairn"))
+            .arg("serve")
+            .env("CAIRN_DATABASE_URL", &db_url)
+            .env("CAIRN_ADDR", format!("127.0.0.1:{port}"))
+            .env("CAIRN_ADMIN_EMAIL", ADMIN.0)
+            .env("CAIRN_ADMIN_PASSWORD", ADMIN.1)
+            .env("CAIRN_OVERLAY_RATE_LIMIT", "0")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .context("cannot start target/release/cairn")?,
+    );
+    let http = reqwest::Client::builder().cookie_store(true).build()?;
+    let started = Instant::now();
+    while http.get(format!("{base}/readyz")).send().await.is_err() {
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("the server did not start");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let login = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({ "email": ADMIN.0, "password": ADMIN.1 }))
+        .send()
+        .await?;
+    if !login.status().is_success() {
+        bail!("login failed: {}", login.status());
+    }
+    let apps: Value = http
+        .get(format!("{base}/api/v1/apps"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let key = apps[0]["public_key"]
+        .as_str()
+        .context("no app")?
+        .to_string();
+    let tours: Value = http
+        .get(format!("{base}/api/v1/tours"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let tour_id = tours[0]["id"].as_str().context("no tour")?.to_string();
+    let tour: Value = http
+        .get(format!("{base}/api/v1/tours/{tour_id}"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let steps: Vec<String> = tour["draft"]["steps"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s["id"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let demo = Arc::new((tour_id.clone(), steps));
+    println!(
+        "analytics benchmark: {} events, {TOURS} tours × {STEPS} steps × {DAYS} days, database {}",
+        o.events,
+        if db_url.starts_with("sqlite") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        }
+    );
+
+    // 1. Ingestion through HTTP: C clients, each sending its share in batches of 500.
+    let now = now_ms();
+    let next = Arc::new(AtomicU64::new(0));
+    let retries = Arc::new(AtomicU64::new(0));
+    let t0 = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..o.concurrency {
+        let (next, retries, demo, key, base) = (
+            next.clone(),
+            retries.clone(),
+            demo.clone(),
+            key.clone(),
+            base.clone(),
+        );
+        let total = o.events;
+        let client = reqwest::Client::new();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let start = next.fetch_add(BATCH as u64, Ordering::SeqCst);
+                if start >= total {
+                    return Ok::<(), anyhow::Error>(());
+                }
+                let end = (start + BATCH as u64).min(total);
+                let mut body = String::with_capacity(BATCH * 330);
+                body.push_str(r#"{"events":["#);
+                for i in start..end {
+                    let mut g = Gen(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xC0FFEE);
+                    if i > start {
+                        body.push(',');
+                    }
+                    body.push_str(&event(i, &mut g, now, &demo));
+                }
+                body.push_str("]}");
+                loop {
+                    let res = client
+                        .post(format!("{base}/api/v1/overlay/events"))
+                        .header("x-cairn-app-key", &key)
+                        .header("content-type", "application/json")
+                        .body(body.clone())
+                        .send()
+                        .await?;
+                    match res.status().as_u16() {
+                        200 => break,
+                        429 | 503 => {
+                            retries.fetch_add(1, Ordering::Relaxed);
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
+                        s => bail!(
+                            "events answered {s}: {}",
+                            res.text().await.unwrap_or_default()
+                        ),
+                    }
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let http_secs = t0.elapsed().as_secs_f64();
+    let http_rate = o.events as f64 / http_secs;
+    println!(
+        "ingestion via HTTP      {:>10.0} events/s  ({} events in {:.1} s, {} clients, {} retries after 429/503)",
+        http_rate,
+        o.events,
+        http_secs,
+        o.concurrency,
+        retries.load(Ordering::Relaxed)
+    );
+
+    // 2. Report latency over the last 90 days.
+    let from = cairn_shared::reports::civil_from_days(now / 86_400_000 - (DAYS as i64 - 1));
+    let reports = [
+        (
+            "funnel",
+            format!("/api/v1/reports/tours/{tour_id}/funnel?from={from}"),
+        ),
+        (
+            "ranking",
+            format!("/api/v1/reports/steps/ranking?from={from}&min_views=100"),
+        ),
+        (
+            "trend",
+            format!("/api/v1/reports/tours/{tour_id}/trend?from={from}"),
+        ),
+        (
+            "segments",
+            format!("/api/v1/reports/tours/{tour_id}/segments?from={from}&dimension=department"),
+        ),
+        (
+            "deflection",
+            format!("/api/v1/reports/deflection?from={from}"),
+        ),
+        (
+            "not-found",
+            format!("/api/v1/reports/not-found?from={from}"),
+        ),
+    ];
+    for (name, path) in &reports {
+        let mut times = Vec::new();
+        for _ in 0..30 {
+            let t = Instant::now();
+            let res = http.get(format!("{base}{path}")).send().await?;
+            let status = res.status();
+            let _ = res.bytes().await?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            if !status.is_success() {
+                bail!("{name} answered {status}");
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "report {name:<12}     p50 {:>7.1} ms   p95 {:>7.1} ms",
+            times[times.len() / 2],
+            times[(times.len() * 95).div_ceil(100) - 1]
+        );
+    }
+    drop(server);
+
+    // 3. Reference: the same events with plain batched INSERTs (no queue, no rollups, no HTTP).
+    let mut conn = sqlx::AnyConnection::connect(&db_url).await?;
+    sqlx::query("CREATE TABLE bench_raw_events AS SELECT * FROM events WHERE 1 = 0")
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("CREATE UNIQUE INDEX bench_raw_pk ON bench_raw_events (app_id, id)")
+        .execute(&mut conn)
+        .await?;
+    let t0 = Instant::now();
+    let mut g_all = 0u64;
+    while g_all < o.events {
+        let mut tx = conn.begin().await?;
+        for _ in 0..10 {
+            if g_all >= o.events {
+                break;
+            }
+            let end = (g_all + BATCH as u64).min(o.events);
+            let mut sql = String::from(
+                "INSERT INTO bench_raw_events (app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms) VALUES ",
+            );
+            let n = (end - g_all) as usize;
+            for r in 0..n {
+                if r > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for c in 0..17 {
+                    if c > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("${}", r * 17 + c + 1));
+                }
+                sql.push(')');
+            }
+            sql.push_str(" ON CONFLICT (app_id, id) DO NOTHING");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for i in g_all..end {
+                let mut g = Gen(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xC0FFEE);
+                let e: Value = serde_json::from_str(&event(i, &mut g, now, &demo))?;
+                let s = |k: &str| e[k].as_str().unwrap_or("").to_string();
+                q = q
+                    .bind("app")
+                    .bind(s("id"))
+                    .bind("org")
+                    .bind(s("kind"))
+                    .bind(s("content_id"))
+                    .bind(s("step_id"))
+                    .bind(e["step_index"].as_i64())
+                    .bind(e["version"].as_i64().unwrap_or(1))
+                    .bind(s("page_url"))
+                    .bind(e["at"].as_i64().unwrap_or(0))
+                    .bind(now)
+                    .bind(s("role"))
+                    .bind(s("department"))
+                    .bind(s("proficiency"))
+                    .bind(s("locale"))
+                    .bind("other")
+                    .bind(e["duration_ms"].as_i64());
+            }
+            q.execute(&mut *tx).await?;
+            g_all = end;
+        }
+        tx.commit().await?;
+    }
+    let raw_secs = t0.elapsed().as_secs_f64();
+    let raw_rate = o.events as f64 / raw_secs;
+    println!(
+        "reference raw INSERT    {raw_rate:>10.0} events/s  ({:.1} s; batches of {BATCH}, 10 per transaction, no rollups)",
+        raw_secs
+    );
+    println!("HTTP ingestion ÷ raw INSERT = {:.2}", http_rate / raw_rate);
+    conn.close().await?;
+    if o.database.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}
