@@ -17,13 +17,13 @@ pub enum ApiError {
     Unauthorized,
     #[error("wrong email or password")]
     BadCredentials,
-    /// A signed link (author mode) that is malformed, forged or expired.
-    #[error("{0}")]
-    InvalidLink(String),
     #[error("{0}")]
     Forbidden(String),
     #[error("unknown application key")]
     UnknownAppKey,
+    /// A signed link (preview, record-in-app) that is forged, malformed or expired.
+    #[error("{0}")]
+    InvalidLink(#[from] crate::signed::TokenError),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -47,9 +47,9 @@ impl ApiError {
             ApiError::InvalidJson(_) => "invalid_json",
             ApiError::Unauthorized => "unauthorized",
             ApiError::BadCredentials => "bad_credentials",
-            ApiError::InvalidLink(_) => "invalid_link",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::UnknownAppKey => "unknown_app_key",
+            ApiError::InvalidLink(_) => "invalid_link",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
@@ -82,8 +82,8 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) | ApiError::InvalidJson(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized
             | ApiError::BadCredentials
-            | ApiError::InvalidLink(_)
-            | ApiError::UnknownAppKey => StatusCode::UNAUTHORIZED,
+            | ApiError::UnknownAppKey
+            | ApiError::InvalidLink(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,

@@ -104,19 +104,13 @@ impl FromRequest for AuthorSession {
         let own_origin = format!("{}://{}", info.scheme(), info.host());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
-            let token = token.filter(|t| !t.is_empty()).ok_or_else(|| {
-                ApiError::InvalidLink(format!("send the author link's token in {AUTHOR_HEADER}"))
-            })?;
+            // A missing token is a malformed link: the page was not opened from the editor.
+            let token = token
+                .filter(|t| !t.is_empty())
+                .ok_or(TokenError::Malformed)?;
             let claims = state
                 .signing
-                .verify(Purpose::Author, &token, state.clock.now_ms())
-                .map_err(|e| {
-                    ApiError::InvalidLink(match e {
-                        TokenError::Expired => e.to_string(),
-                        _ => "the author link is not valid; open it again from the editor"
-                            .to_string(),
-                    })
-                })?;
+                .verify(Purpose::Author, &token, state.clock.now_ms())?;
             let row = store::content::get(
                 &state.db,
                 &claims.org_id,

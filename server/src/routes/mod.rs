@@ -31,9 +31,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tours::get_tour)
         .service(tours::update_tour)
         .service(tours::publish_tour)
-        .service(author::author_link)
-        .service(author::get_draft)
-        .service(author::put_draft)
         .service(versions::list_versions)
         .service(versions::get_version)
         .service(versions::diff)
@@ -53,6 +50,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tickets::add_entry)
         .service(tickets::escalate)
         .service(analytics::tour_steps)
+        .service(author::author_link)
+        .service(author::get_draft)
+        .service(author::put_draft)
         .service(
             utoipa_actix_web::scope("/overlay")
                 .app_data(
