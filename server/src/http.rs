@@ -39,10 +39,18 @@ pub async fn cors(
         res.insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT"))
             .insert_header((
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
-                "content-type, x-cairn-app-key, x-cairn-user-id, x-cairn-user-hash, x-cairn-preview, x-cairn-author, if-none-match",
+                "content-type, x-cairn-app-key, x-cairn-user-id, x-cairn-user-hash, x-cairn-preview, if-none-match",
             ))
             .insert_header((header::ACCESS_CONTROL_MAX_AGE, "600"))
             .insert_header((header::VARY, "Origin"));
+
+        // Record in app: the author mode sends the author link's token in its own header.
+        if req.path().starts_with("/api/v1/author/") {
+            res.insert_header((
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "content-type, x-cairn-author",
+            ));
+        }
         return Ok(req.into_response(res.finish()));
     }
     let mut res = next.call(req).await?.map_into_boxed_body();

@@ -237,10 +237,11 @@ impl Author {
         let count = tour.steps.len();
         for (i, step) in tour.steps.iter().enumerate() {
             let n = i + 1;
+            // Only the exception is worth the room: most steps point at an element.
             let where_ = if step.target.is_some() {
-                "on an element"
+                ""
             } else {
-                "floating"
+                " · floating"
             };
             let up = button("↑", "author-step-up")
                 .class("small")
@@ -269,7 +270,7 @@ impl Author {
                     el("span")
                         .class("name")
                         .text(&format!("{n}. {}", step.title))
-                        .child(el("span").class("where").text(&format!(" · {where_}"))),
+                        .child(el("span").class("where").text(where_)),
                 )
                 .child(up)
                 .child(down)

@@ -104,7 +104,7 @@ impl FromRequest for AuthorSession {
         let own_origin = format!("{}://{}", info.scheme(), info.host());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no app state")))?;
-            // A missing token is as useless as a malformed one.
+            // A missing token is a malformed link: the page was not opened from the editor.
             let token = token
                 .filter(|t| !t.is_empty())
                 .ok_or(TokenError::Malformed)?;

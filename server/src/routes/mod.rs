@@ -66,6 +66,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(reports::deflection)
         .service(reports::not_found)
         .service(reports::alerts)
+        .service(author::author_link)
+        .service(author::get_draft)
+        .service(author::put_draft)
         .service(
             utoipa_actix_web::scope("/overlay")
                 .app_data(

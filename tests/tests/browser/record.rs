@@ -11,6 +11,24 @@ use serde_json::{Value, json};
 
 use crate::harness::{Browser, in_overlay};
 
+/// Saves a screenshot under `target/screenshots/` (kept by CI as an artifact); a failure to write it
+/// only warns: the screenshots document the run, they are not what the test checks.
+async fn screenshot(browser: &Browser, name: &str) {
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+        .join("screenshots");
+    let png = match browser.client.screenshot().await {
+        Ok(png) => png,
+        Err(e) => return eprintln!("screenshot {name}: {e}"),
+    };
+    let path = dir.join(format!("{name}.png"));
+    match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, png)) {
+        Ok(()) => eprintln!("screenshot {}", path.display()),
+        Err(e) => eprintln!("screenshot {name}: {e}"),
+    }
+}
+
 /// JavaScript that finds `selector` inside the author mode's shadow root.
 fn in_author(selector: &str) -> String {
     format!(
@@ -118,6 +136,9 @@ async fn record_step(browser: &Browser, selector: &str, title: &str, steps_after
         "several strategies captured: {check}"
     );
     assert_eq!(check["boxOnTarget"], true, "{check}");
+    if steps_after == 2 {
+        screenshot(browser, "record-in-app-popover").await;
+    }
 
     // The title field has focus: type into it.
     assert_eq!(
@@ -324,6 +345,7 @@ async fn author_records_a_tour_in_the_app_and_employees_see_it_on_the_picked_ele
     );
     click_author(&browser, "[data-cairn=author-save]").await;
     wait_saved(&browser, 3).await;
+    screenshot(&browser, "record-in-app-toolbar").await;
 
     progress("Author mode survives a page load in this tab.");
     c.refresh().await.expect("reload");
@@ -422,6 +444,9 @@ async fn author_records_a_tour_in_the_app_and_employees_see_it_on_the_picked_ele
             )
             .await;
         assert_eq!(on, true);
+        if i == 0 {
+            screenshot(&browser, "record-in-app-employee-step-1").await;
+        }
         if i < 2 {
             browser.click_overlay("[data-cairn=next]").await;
         }
