@@ -18,10 +18,17 @@
     };
   });
   window.cairn = stub;
+  // The wasm and the content are fetched in parallel with the module, not one after the other.
+  var wasm = fetch(base + 'cairn_overlay_bg.wasm');
+  var content = fetch(api.replace(/\/+$/, '') + '/api/v1/overlay/content', {
+    mode: 'cors',
+    headers: { 'x-cairn-app-key': key }
+  });
+  content.catch(function () {}); // the runtime reports a failure
   import(base + 'cairn_overlay.js')
     .then(function (mod) {
-      return mod.default().then(function () {
-        mod.boot(key, api, queue);
+      return mod.default({ module_or_path: wasm }).then(function () {
+        mod.boot(key, api, queue, content);
       });
     })
     .catch(function (err) {

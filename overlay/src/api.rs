@@ -54,7 +54,12 @@ pub fn request(
     let Some(request) = start(method, path, body, false) else {
         return done(None);
     };
-    dom::settle(&request, move |response| {
+    answer(&request, done);
+}
+
+/// Reads the status and the JSON body of a fetch in flight.
+fn answer(request: &Promise, done: impl FnOnce(Option<(u16, JsValue)>) + 'static) {
+    dom::settle(request, move |response| {
         let Ok(response) = response else {
             return done(None);
         };
@@ -81,9 +86,16 @@ pub fn post_keepalive(path: &str, body: &str) {
     }
 }
 
-/// `GET /api/v1/overlay/content`; `Err` holds what went wrong, for the console.
-pub fn content(done: impl FnOnce(Result<OverlayContent, String>) + 'static) {
-    request("GET", CONTENT, None, move |answer| {
+/// `GET /api/v1/overlay/content`; `Err` holds what went wrong, for the console. `prefetched` is
+/// the same request, started by the loader while the wasm was still loading.
+pub fn content(
+    prefetched: Option<Promise>,
+    done: impl FnOnce(Result<OverlayContent, String>) + 'static,
+) {
+    let Some(request) = prefetched.or_else(|| start("GET", CONTENT, None, false)) else {
+        return done(Err("cairn is not booted".into()));
+    };
+    answer(&request, move |answer| {
         done(match answer {
             Some((status, body)) if ok(status) => Ok(codec::content(&body)),
             Some((status, body)) => Err(error_message(status, &body)),
