@@ -221,8 +221,8 @@ pub fn css_ident(value: &str) -> String {
         let digit_at_start = c.is_ascii_digit() && (i == 0 || (i == 1 && first_dash));
         match c {
             '\0' => out.push('\u{FFFD}'),
-            '\u{1}'..='\u{1f}' | '\u{7f}' => out.push_str(&format!("\\{:x} ", c as u32)),
-            _ if digit_at_start => out.push_str(&format!("\\{:x} ", c as u32)),
+            '\u{1}'..='\u{1f}' | '\u{7f}' => hex_escape(&mut out, c),
+            _ if digit_at_start => hex_escape(&mut out, c),
             '-' if value.len() == 1 => out.push_str("\\-"),
             c if c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii() => out.push(c),
             c => {
@@ -232,6 +232,18 @@ pub fn css_ident(value: &str) -> String {
         }
     }
     out
+}
+
+/// `\` + the code point in hex + a space; by hand, as the overlay cannot afford `format!` here.
+fn hex_escape(out: &mut String, c: char) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let n = c as u32;
+    out.push('\\');
+    if n >= 16 {
+        out.push(char::from(DIGITS[(n >> 4) as usize & 15]));
+    }
+    out.push(char::from(DIGITS[n as usize & 15]));
+    out.push(' ');
 }
 
 /// Elements that carry `role` explicitly or implicitly.
