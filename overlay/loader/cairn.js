@@ -30,24 +30,32 @@
   } else if (store) {
     token = store.getItem('cairn_author');
   }
-  function load(url, what, run) {
-    import(url)
+  if (token) {
+    import(api + 'editor/cairn_editor.js')
       .then(function (mod) {
         return mod.default().then(function () {
-          run(mod);
+          mod.start_author(api, token);
         });
       })
       .catch(function (err) {
-        console.error('[cairn] the ' + what + ' could not load', err);
+        console.error('[cairn] the author mode could not load', err);
       });
+    return;
   }
-  if (token) {
-    load(api + 'editor/cairn_editor.js', 'author mode', function (mod) {
-      mod.start_author(api, token);
+  // The wasm and the content are fetched in parallel with the module, not one after the other.
+  var wasm = fetch(base + 'cairn_overlay_bg.wasm');
+  var content = fetch(api.replace(/\/+$/, '') + '/api/v1/overlay/content', {
+    mode: 'cors',
+    headers: { 'x-cairn-app-key': key }
+  });
+  content.catch(function () {}); // the runtime reports a failure
+  import(base + 'cairn_overlay.js')
+    .then(function (mod) {
+      return mod.default({ module_or_path: wasm }).then(function () {
+        mod.boot(key, api, queue, content);
+      });
+    })
+    .catch(function (err) {
+      console.error('[cairn] the overlay could not load', err);
     });
-  } else {
-    load(base + 'cairn_overlay.js', 'overlay', function (mod) {
-      mod.boot(key, api, queue);
-    });
-  }
 })();

@@ -80,7 +80,12 @@ pub fn request_with(
     let Some(request) = start(method, path, body, false, extra) else {
         return done(None);
     };
-    dom::settle(&request, move |response| {
+    answer(&request, done);
+}
+
+/// Reads the status and the JSON body of a fetch in flight.
+fn answer(request: &Promise, done: impl FnOnce(Option<(u16, JsValue)>) + 'static) {
+    dom::settle(request, move |response| {
         let Ok(response) = response else {
             return done(None);
         };
@@ -107,15 +112,24 @@ pub fn post_keepalive(path: &str, body: &str) {
     }
 }
 
-/// `GET /api/v1/overlay/content`; `Err` holds what went wrong, for the console. A refused preview
+/// `GET /api/v1/overlay/content`; `Err` holds what went wrong, for the console. `prefetched` is
+/// the same request, started by the loader while the wasm was still loading. A refused preview
 /// token is dropped and the published content fetched instead.
-pub fn content(done: impl FnOnce(Result<OverlayContent, String>) + 'static) {
-    request("GET", CONTENT, None, move |answer| {
+pub fn content(
+    prefetched: Option<Promise>,
+    done: impl FnOnce(Result<OverlayContent, String>) + 'static,
+) {
+    // A preview sends its token with the request, which the loader's prefetch does not carry.
+    let prefetched = prefetched.filter(|_| preview::token().is_none());
+    let Some(request) = prefetched.or_else(|| start("GET", CONTENT, None, false, &[])) else {
+        return done(Err("cairn is not booted".into()));
+    };
+    answer(&request, move |answer| {
         if let Some((401, _)) = answer
             && preview::token().is_some()
         {
             preview::forget();
-            return content(done);
+            return content(None, done);
         }
         done(match answer {
             Some((status, body)) if ok(status) => Ok(codec::content(&body)),

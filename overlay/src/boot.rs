@@ -5,7 +5,7 @@
 use std::cell::Cell;
 
 use cairn_shared::api::OverlayContent;
-use js_sys::Array;
+use js_sys::{Array, Promise};
 use web_sys::{ShadowRootInit, ShadowRootMode};
 
 use crate::dom::{self, Listener, Res, Timer};
@@ -19,7 +19,7 @@ thread_local! {
     static LAYOUT_PENDING: &'static Cell<bool> = Box::leak(Box::default());
 }
 
-pub fn boot(app_key: String, api_origin: String, queued: &Array) {
+pub fn boot(app_key: String, api_origin: String, queued: &Array, content: Option<Promise>) {
     if !runtime::init(app_key, api_origin) {
         return;
     }
@@ -30,7 +30,7 @@ pub fn boot(app_key: String, api_origin: String, queued: &Array) {
             dom::warn("cannot create the overlay", &e);
             return;
         }
-        api::content(|content| match content {
+        api::content(content, |content| match content {
             Ok(content) => start(content),
             Err(e) => {
                 set_state("error");

@@ -96,10 +96,13 @@ fn identify(user: &JsValue) {
         for entry in Object::entries(attrs.unchecked_ref()).iter() {
             let entry: Array = entry.unchecked_into();
             let value = entry.get(1);
-            let value = value
-                .as_string()
-                .or_else(|| value.as_f64().map(|n| n.to_string()))
-                .or_else(|| value.as_bool().map(|b| b.to_string()));
+            // Numbers and booleans as JSON writes them: the browser formats them, which spares
+            // the wasm Rust's float formatting.
+            let value = value.as_string().or_else(|| {
+                (value.as_f64().is_some() || value.as_bool().is_some())
+                    .then(|| crate::codec::stringify(&value))
+                    .flatten()
+            });
             if let (Some(name), Some(value)) = (entry.get(0).as_string(), value) {
                 attributes.push((name, value));
             }

@@ -24,6 +24,7 @@ mod style;
 mod tooltip;
 mod tour;
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 /// A free-list allocator of a few hundred bytes instead of dlmalloc's ~8 KB: the overlay makes few,
@@ -34,8 +35,9 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
     lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
 /// Starts the overlay for the application `app_key`, talking to the Cairn server at `api_origin`.
-/// `queued` holds the `[method, args]` pairs the loader's stub recorded before the runtime loaded.
+/// `queued` holds the `[method, args]` pairs the loader's stub recorded before the runtime loaded;
+/// `content` is the loader's fetch of the content, started in parallel with the wasm (or undefined).
 #[wasm_bindgen]
-pub fn boot(app_key: String, api_origin: String, queued: js_sys::Array) {
-    boot::boot(app_key, api_origin, &queued);
+pub fn boot(app_key: String, api_origin: String, queued: js_sys::Array, content: JsValue) {
+    boot::boot(app_key, api_origin, &queued, content.dyn_into().ok());
 }

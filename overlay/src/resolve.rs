@@ -69,8 +69,15 @@ fn inner_roots(root: &JsValue, out: &mut Vec<JsValue>) {
 /// The kinds of the strategies that found nothing (or more than one element), for the report of a
 /// step whose element is missing: `id, css`.
 pub fn failed_strategies(target: &Target) -> String {
-    let kinds: Vec<&str> = target.strategies.iter().map(|s| s.kind()).collect();
-    kinds.join(", ")
+    // By hand: `join` would add a kilobyte of generic code to the wasm.
+    let mut out = String::new();
+    for s in &target.strategies {
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        out.push_str(s.kind());
+    }
+    out
 }
 
 fn accepts(strategy: &Strategy, el: &Element) -> bool {

@@ -144,20 +144,24 @@ fn pick<'a>(
     locale: Option<&str>,
     proficiency: Proficiency,
 ) -> StepText<'a> {
-    let mut fits: Vec<(u8, &TextVariant)> = variants
-        .iter()
-        .filter_map(|v| v.fit(locale, proficiency).map(|f| (f, v)))
-        .collect();
-    // Stable: among equal fits, the first listed wins.
-    fits.sort_by_key(|f| std::cmp::Reverse(f.0));
-    let title = fits
-        .iter()
-        .find_map(|(_, v)| v.title.as_deref())
-        .unwrap_or(title);
-    let body = fits
-        .iter()
-        .find_map(|(_, v)| v.body.as_deref())
-        .unwrap_or(body);
+    // The best fit for each text; among equal fits the first listed wins. A plain scan rather
+    // than a sort: this runs in the overlay, where a sort's code costs kilobytes.
+    let mut best_title: Option<(u8, &str)> = None;
+    let mut best_body: Option<(u8, &str)> = None;
+    for v in variants {
+        let Some(fit) = v.fit(locale, proficiency) else {
+            continue;
+        };
+        for (best, text) in [(&mut best_title, &v.title), (&mut best_body, &v.body)] {
+            if let Some(text) = text.as_deref()
+                && best.is_none_or(|(f, _)| fit > f)
+            {
+                *best = Some((fit, text));
+            }
+        }
+    }
+    let title = best_title.map_or(title, |(_, t)| t);
+    let body = best_body.map_or(body, |(_, t)| t);
     StepText { title, body }
 }
 
@@ -197,6 +201,9 @@ impl Strategy {
     /// by accessible name or text content.
     pub fn candidate_selector(&self) -> String {
         match self {
+            // `#id`, not `[id="…"]`: browsers answer it from their id map instead of visiting every
+            // element, which matters on pages of 100,000 elements.
+            Strategy::Id { value } if !value.is_empty() => format!("#{}", css_ident(value)),
             Strategy::Id { value } => format!("[id=\"{}\"]", css_escape(value)),
             Strategy::Attr { name, value } => format!("[{}=\"{}\"]", name, css_escape(value)),
             Strategy::Role { role, .. } => implicit_role_selector(role),
@@ -231,6 +238,39 @@ pub fn css_escape(value: &str) -> String {
         }
     }
     out
+}
+
+/// Escapes a value as a CSS identifier, as `CSS.escape` does (for `#id` selectors).
+pub fn css_ident(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    let first_dash = value.starts_with('-');
+    for (i, c) in value.chars().enumerate() {
+        let digit_at_start = c.is_ascii_digit() && (i == 0 || (i == 1 && first_dash));
+        match c {
+            '\0' => out.push('\u{FFFD}'),
+            '\u{1}'..='\u{1f}' | '\u{7f}' => hex_escape(&mut out, c),
+            _ if digit_at_start => hex_escape(&mut out, c),
+            '-' if value.len() == 1 => out.push_str("\\-"),
+            c if c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii() => out.push(c),
+            c => {
+                out.push('\\');
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// `\` + the code point in hex + a space; by hand, as the overlay cannot afford `format!` here.
+fn hex_escape(out: &mut String, c: char) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let n = c as u32;
+    out.push('\\');
+    if n >= 16 {
+        out.push(char::from(DIGITS[(n >> 4) as usize & 15]));
+    }
+    out.push(char::from(DIGITS[n as usize & 15]));
+    out.push(' ');
 }
 
 /// Elements that carry `role` explicitly or implicitly.
@@ -395,7 +435,18 @@ mod tests {
         let s = Strategy::Id {
             value: "x\"y".into(),
         };
-        assert_eq!(s.candidate_selector(), r#"[id="x\"y"]"#);
+        assert_eq!(s.candidate_selector(), r#"#x\"y"#);
+    }
+
+    #[test]
+    fn css_ident_escapes_like_css_escape() {
+        assert_eq!(css_ident("new-order_2"), "new-order_2");
+        assert_eq!(css_ident("1st"), "\\31 st");
+        assert_eq!(css_ident("-2x"), "-\\32 x");
+        assert_eq!(css_ident("-"), "\\-");
+        assert_eq!(css_ident("a.b:c d"), "a\\.b\\:c\\ d");
+        assert_eq!(css_ident("é€"), "é€");
+        assert_eq!(css_ident("a\nb"), "a\\a b");
     }
 
     #[test]

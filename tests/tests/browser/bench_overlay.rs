@@ -53,13 +53,12 @@ new PerformanceObserver(function (list) {
 }).observe({ type: 'longtask', buffered: true });
 </script>"#;
 
-/// Runs at the end of the body: lays the page out first (a real page is laid out before an
-/// overlay loads), notes the start, then watches for `visible()`.
-fn start_probe(visible: &str) -> String {
+/// Runs at the end of the body. Once the page has loaded and is laid out (as a real page is before
+/// a user looks at it), notes the start and inserts the library's script (`load` is a JS function
+/// body doing that), then watches the DOM for `visible()`. Long tasks are counted from there on.
+fn start_probe(visible: &str, load: &str) -> String {
     format!(
         r#"<script>
-document.body.offsetHeight;
-window.bench.t0 = performance.now();
 (function () {{
   function visible() {{ {visible} }}
   function check() {{
@@ -74,7 +73,14 @@ window.bench.t0 = performance.now();
       check();
     }}).observe(root, {{ childList: true, subtree: true, attributes: true }});
   }}
-  watch(document.documentElement);
+  addEventListener('load', function () {{
+    document.body.offsetHeight;
+    setTimeout(function () {{
+      window.bench.t0 = performance.now();
+      watch(document.documentElement);
+      {load}
+    }}, 200);
+  }});
 }})();
 </script>"#
     )
@@ -83,22 +89,26 @@ window.bench.t0 = performance.now();
 const CAIRN_VISIBLE: &str = "var h = document.getElementById('cairn-root'); var s = h && h.shadowRoot && h.shadowRoot.querySelector('[data-cairn=step]'); if (!s) return false; var r = s.getBoundingClientRect(); return r.width > 0 && r.top >= 0 && r.top < innerHeight;";
 const DRIVER_VISIBLE: &str = "var s = document.querySelector('.driver-popover'); if (!s) return false; var r = s.getBoundingClientRect(); return r.width > 0 && r.top >= 0 && r.top < innerHeight;";
 
-fn cairn_page(snippet: &str, body: &str) -> String {
-    // The snippet without `async`, so it runs right after the probe.
-    let snippet = snippet.replace(" async>", ">");
+fn cairn_page(cairn: &Cairn, body: &str) -> String {
+    // The snippet's script, inserted by the probe.
+    let load = format!(
+        "var s = document.createElement('script'); s.src = {}; s.setAttribute('data-app-key', {}); document.head.appendChild(s);",
+        json!(format!("{}/overlay/cairn.js", cairn.server.url)),
+        json!(cairn.server.demo_app_key)
+    );
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bench</title>{PROBE}</head><body>{body}{}{snippet}</body></html>",
-        start_probe(CAIRN_VISIBLE)
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bench</title>{PROBE}</head><body>{body}{}</body></html>",
+        start_probe(CAIRN_VISIBLE, &load)
     )
 }
+
+const DRIVER_LOAD: &str = "var s = document.createElement('script'); s.src = '/driver.js.iife.js'; s.onload = function () { window.driver.js.driver({ steps: [{ element: '#bench-target', popover: { title: 'Target', description: 'About the target.' } }] }).drive(); }; document.head.appendChild(s);";
 
 fn driver_page(body: &str) -> String {
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench</title>{PROBE}
-<link rel="stylesheet" href="/driver.css"></head><body>{body}{}<script src="/driver.js.iife.js"></script>
-<script>window.driver.js.driver({{ steps: [{{ element: '#bench-target', popover: {{ title: 'Target', description: 'About the target.' }} }}] }}).drive();</script>
-</body></html>"#,
-        start_probe(DRIVER_VISIBLE)
+<link rel="stylesheet" href="/driver.css"></head><body>{body}{}</body></html>"#,
+        start_probe(DRIVER_VISIBLE, DRIVER_LOAD)
     )
 }
 
@@ -110,9 +120,18 @@ async fn measure(browser: &Browser, url: &str) -> (f64, f64) {
     // Long tasks are reported after they end: give the last ones time to arrive.
     tokio::time::sleep(std::time::Duration::from_millis(700)).await;
     let b = browser
-        .js("return { t: window.bench.t1 - window.bench.t0, longest: window.bench.tasks.filter(function (e) { return e[0] + e[1] > window.bench.t0; }).reduce(function (m, e) { return Math.max(m, e[1]); }, 0) };")
+        .js("return { t: window.bench.t1 - window.bench.t0, longest: window.bench.tasks.filter(function (e) { return e[0] >= window.bench.t0; }).reduce(function (m, e) { return Math.max(m, e[1]); }, 0) };")
         .await;
     let f = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
+    if url.contains("/cairn/") {
+        let parts = browser
+            .js("return performance.getEntriesByType('resource').filter(function (r) { return r.startTime >= window.bench.t0; }).map(function (r) { return r.name.replace(/^.*\\//, '') + ' ' + Math.round(r.startTime - window.bench.t0) + '-' + Math.round(r.responseEnd - window.bench.t0); }).join(', ');")
+            .await;
+        println!(
+            "           cairn timeline (ms after t0): {}",
+            parts.as_str().unwrap_or("")
+        );
+    }
     (f(&b["t"]), f(&b["longest"]))
 }
 
@@ -147,7 +166,7 @@ async fn bench_overlay() {
     ];
     for (n, (c, d)) in sizes.iter().zip(paths) {
         let body = elements(*n);
-        pages.push(Page::html(c, cairn_page(&cairn.snippet(), &body)));
+        pages.push(Page::html(c, cairn_page(&cairn, &body)));
         pages.push(Page::html(d, driver_page(&body)));
     }
     let host = Host::serve(pages).await;

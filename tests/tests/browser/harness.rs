@@ -25,6 +25,11 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Self::start_with(&[]).await
+    }
+
+    /// A session with extra Chromium switches (e.g. `--force-prefers-reduced-motion`).
+    pub async fn start_with(extra_args: &[&str]) -> Browser {
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -45,6 +50,9 @@ impl Browser {
         });
         if let Some(b) = binary {
             options["binary"] = json!(b);
+        }
+        if let Some(args) = options["args"].as_array_mut() {
+            args.extend(extra_args.iter().map(|a| json!(a)));
         }
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".into(), options);

@@ -380,6 +380,17 @@ async fn hostile_css_shadow_roots_iframes_and_a_modal_dialog() {
             < 2.0,
         "the step moved with its element: {g} then {after}"
     );
+    // A smaller window: the step is placed again, still next to its element and in view.
+    browser
+        .client
+        .set_window_size(900, 700)
+        .await
+        .expect("resize");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let g = browser.step_geometry("#deep-field").await;
+    assert_eq!(g["ringAround"], true, "{g}");
+    assert_eq!(g["inViewport"], true, "{g}");
+    assert_eq!(g["overlaps"], false, "{g}");
     // ArrowLeft goes back, ArrowRight forward again.
     browser.press(Key::Left).await;
     browser.wait_step("Sidebar").await;

@@ -51,3 +51,32 @@ async fn step_tooltip_launcher_checklist_and_stuck_form_have_no_axe_violations()
         .await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn reduced_motion_turns_the_animations_off() {
+    let server = TestServer::spawn().await.expect("server");
+    let animation = format!(
+        "getComputedStyle({}).animationName",
+        in_overlay("[data-cairn=step]")
+    );
+    for (args, expected) in [
+        (&[][..], "cairn-in"),
+        (&["--force-prefers-reduced-motion"][..], "none"),
+    ] {
+        let browser = Browser::start_with(args).await;
+        browser
+            .client
+            .goto(&format!("{}/demo/", server.url))
+            .await
+            .expect("open /demo/");
+        browser
+            .wait_for("a step", &in_overlay("[data-cairn=step]"))
+            .await;
+        assert_eq!(
+            browser.js(&format!("return {animation};")).await,
+            expected,
+            "with {args:?}"
+        );
+        browser.close().await;
+    }
+}
