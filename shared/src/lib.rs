@@ -7,13 +7,16 @@
 
 pub mod api;
 pub mod content;
+pub mod deliveries;
 pub mod diff;
 pub mod events;
 pub mod helpdesk;
 pub mod markdown;
 pub mod search;
+pub mod summary;
 pub mod targeting;
 pub mod tickets;
+pub mod users;
 
 /// The header overlay requests carry the application's public key in.
 pub const APP_KEY_HEADER: &str = "x-cairn-app-key";

@@ -11,6 +11,7 @@ pub mod overlay;
 pub mod tickets;
 pub mod tokens;
 pub mod tours;
+pub mod users;
 pub mod versions;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -48,6 +49,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tickets::update_ticket)
         .service(tickets::add_entry)
         .service(tickets::escalate)
+        .service(users::list_users)
         .service(analytics::tour_steps)
         .service(
             utoipa_actix_web::scope("/overlay")

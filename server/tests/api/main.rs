@@ -16,4 +16,5 @@ mod tenancy;
 mod tokens;
 mod tours;
 mod transfer;
+mod users;
 mod versions;

@@ -2,4 +2,5 @@
 
 mod axe;
 mod demo_tour;
+mod editor;
 mod harness;
