@@ -75,6 +75,23 @@ async fn get(client: &reqwest::Client, url: String) -> Value {
     res.json().await.expect("json")
 }
 
+/// The published demo tour once the overlay receives version `version` (polled for a few seconds:
+/// fails if it never arrives).
+async fn published_version(server: &TestServer, version: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (v, doc) = published_tour(server).await;
+        if v == version {
+            return doc;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the overlay still gets version {v}, not {version}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// The published demo tour as the overlay receives it: (version, document).
 async fn published_tour(server: &TestServer) -> (u64, Value) {
     let content: Value = reqwest::Client::new()
@@ -118,12 +135,20 @@ async fn css(browser: &Browser, selector: &str) -> fantoccini::elements::Element
         .unwrap_or_else(|e| panic!("no element {selector}: {e}"))
 }
 
+/// Clicks the element matching `selector`; found again if the page redrew it between finding and
+/// clicking (the ticket view redraws after each action).
 async fn click(browser: &Browser, selector: &str) {
-    css(browser, selector)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
+    let mut attempts = 0;
+    loop {
+        match css(browser, selector).await.click().await {
+            Ok(()) => return,
+            Err(e) if attempts < 3 && e.to_string().contains("stale element") => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("click {selector}: {e}"),
+        }
+    }
 }
 
 async fn fill(browser: &Browser, selector: &str, text: &str) {
@@ -289,6 +314,41 @@ async fn author_builds_targets_publishes_and_rolls_back_a_tour() {
         .await;
     assert_eq!(focus_kept, json!("3"), "focus follows the moved step");
 
+    // Drag and drop: the first step's handle dropped on the second step swaps them (the editor's
+    // own dragstart/dragover/drop handlers, driven with synthetic drag events), then Move up on
+    // the new second step puts the order back.
+    browser
+        .js("var steps = document.querySelectorAll('[data-test=step]'); var dt = new DataTransfer();
+             steps[0].querySelector('[data-test=drag-handle]').dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: dt }));
+             steps[1].dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: dt }));
+             steps[1].dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+             return true;")
+        .await;
+    until(
+        &browser,
+        "the first two steps swapped",
+        &format!(
+            "document.querySelectorAll('[data-test=step-title]')[0].value === {} && document.querySelectorAll('[data-test=step-title]')[1].value === {}",
+            json!(titles_before[1]),
+            json!(titles_before[0])
+        ),
+    )
+    .await;
+    click(
+        &browser,
+        "[data-test=step]:nth-child(2) [data-test=step-up]",
+    )
+    .await;
+    until(
+        &browser,
+        "the order restored",
+        &format!(
+            "document.querySelectorAll('[data-test=step-title]')[0].value === {}",
+            json!(titles_before[0])
+        ),
+    )
+    .await;
+
     // Targeting: one attribute rule, role is one of ["approver"]; the summary follows live.
     click(&browser, "[data-test=rule-add]").await;
     fill(&browser, "[data-test=rule-attribute]", "role").await;
@@ -307,6 +367,18 @@ async fn author_builds_targets_publishes_and_rolls_back_a_tour() {
         summary,
         "Shown to: users with role approver on /demo/*, once"
     );
+    // Unsaved work survives a reload: it comes back from this browser's local draft.
+    browser.client.refresh().await.expect("reload the builder");
+    css(&browser, "[data-test=restored-draft]").await;
+    until(
+        &browser,
+        "the restored steps and rule",
+        &format!(
+            "document.querySelectorAll('[data-test=step]').length === 5 && {}.includes('with role approver')",
+            text_of("[data-test=targeting-summary]")
+        ),
+    )
+    .await;
     screenshot(&browser, "tour-builder").await;
     browser.assert_accessible("the tour builder", None).await;
 
@@ -327,8 +399,7 @@ async fn author_builds_targets_publishes_and_rolls_back_a_tour() {
         ),
     )
     .await;
-    let (v_published, doc) = published_tour(&server).await;
-    assert_eq!(v_published, v_before + 1);
+    let doc = published_version(&server, v_before + 1).await;
     let titles = step_titles(&doc);
     assert_eq!(titles.len(), 5);
     assert_eq!(titles[3], "Ask your manager to approve");
@@ -379,8 +450,8 @@ async fn author_builds_targets_publishes_and_rolls_back_a_tour() {
         ),
     )
     .await;
-    let (v_rolled, doc) = published_tour(&server).await;
-    assert_eq!(v_rolled, v_before + 2, "a rollback is a new version");
+    // A rollback is a new version.
+    let doc = published_version(&server, v_before + 2).await;
     assert_eq!(step_titles(&doc), titles_before);
     assert!(doc["targeting"].get("attributes").is_none(), "{doc}");
     let versions = get(
