@@ -659,6 +659,24 @@ async fn agent_works_a_ticket_from_the_queue() {
         "document.querySelector('[data-test=entry][data-kind=note][data-internal=true]')",
     )
     .await;
+    // Assign to oneself, from the organisation's users.
+    until(
+        &browser,
+        "the owner picker filled",
+        "document.querySelector('[data-test=assign-owner] option[value=\"agent@test.local\"]')",
+    )
+    .await;
+    choose(&browser, "[data-test=assign-owner]", "agent@test.local").await;
+    click(&browser, "[data-test=assign]").await;
+    until(
+        &browser,
+        "the owner shown",
+        &format!(
+            "{} === 'agent@test.local'",
+            text_of("[data-test=ticket-owner]")
+        ),
+    )
+    .await;
     // The escalation note is required: without it nothing is sent.
     click(&browser, "[data-test=escalate]").await;
     until(
@@ -697,17 +715,25 @@ async fn agent_works_a_ticket_from_the_queue() {
     let kinds: Vec<&str> = entries.iter().filter_map(|e| e["kind"].as_str()).collect();
     assert_eq!(
         kinds,
-        ["created", "reply", "note", "escalated", "status"],
+        [
+            "created",
+            "reply",
+            "note",
+            "assigned",
+            "escalated",
+            "status"
+        ],
         "{detail}"
     );
     let entries = &entries[1..];
     assert_eq!(entries[0]["internal"], false);
     assert_eq!(entries[1]["internal"], true);
+    assert_eq!(entries[2]["body"], "assigned to agent@test.local");
     assert_eq!(
-        entries[2]["body"],
+        entries[3]["body"],
         "L1 → L2: Needs the ERP team to fix the sync."
     );
-    assert_eq!(entries[3]["body"], "open → resolved");
+    assert_eq!(entries[4]["body"], "open → resolved");
     assert!(
         entries.iter().all(|e| e["author"] == "agent@test.local"),
         "{detail}"
