@@ -379,6 +379,41 @@ async fn author_builds_targets_publishes_and_rolls_back_a_tour() {
         ),
     )
     .await;
+    // A save that fails because the session ended loses nothing: sign in again, the work is back.
+    browser
+        .js("fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' }); return true;")
+        .await;
+    until(
+        &browser,
+        "the session gone",
+        "fetch('/api/v1/auth/me').then(function (r) { window.__me = r.status; }) && window.__me === 401",
+    )
+    .await;
+    click(&browser, "[data-test=save-draft]").await;
+    let note = until(
+        &browser,
+        "the login screen saying the changes are kept",
+        "document.querySelector('[data-test=login-email]') && document.querySelector('.note').textContent",
+    )
+    .await;
+    assert!(
+        note.as_str()
+            .is_some_and(|n| n.contains("unsaved changes are kept")),
+        "{note}"
+    );
+    fill(&browser, "[data-test=login-email]", "author@test.local").await;
+    fill(&browser, "[data-test=login-password]", PASSWORD).await;
+    click(&browser, "[data-test=login-submit]").await;
+    css(&browser, "[data-test=restored-draft]").await;
+    until(
+        &browser,
+        "the unsaved work back after signing in again",
+        &format!(
+            "document.querySelectorAll('[data-test=step]').length === 5 && {}.includes('with role approver')",
+            text_of("[data-test=targeting-summary]")
+        ),
+    )
+    .await;
     screenshot(&browser, "tour-builder").await;
     browser.assert_accessible("the tour builder", None).await;
 
