@@ -4,10 +4,13 @@
 //! Bodies are (de)serialised with [`crate::json`], through the browser's own JSON parser.
 
 use cairn_shared::api::{
-    AppView, ErrorBody, LoginRequest, Me, PublishRequest, Published, TicketView, TourDetail,
-    TourStepAnalytics, TourSummary,
+    AppView, Change, ErrorBody, Escalation, LoginRequest, Me, NewEntry, PublishRequest, Published,
+    RollbackRequest, TicketDetail, TicketEntry, TicketUpdate, TicketView, TourDetail,
+    TourStepAnalytics, TourSummary, TourVersion, VersionView,
 };
 use cairn_shared::content::{DocumentError, Tour};
+use cairn_shared::deliveries::DeliveryView;
+use cairn_shared::users::UserView;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
@@ -206,14 +209,113 @@ pub async fn publish(id: &str, message: &str) -> Result<Published, ApiError> {
     call("POST", &format!("/tours/{}/publish", segment(id)), &body).await
 }
 
-pub async fn tickets() -> Result<Vec<TicketView>, ApiError> {
-    get("/tickets").await
+/// The queue, filtered: `query` is the query string the server takes (`status=open&tier=2…`),
+/// built by [`crate::queue::QueueFilter::query`].
+pub async fn tickets(query: &str) -> Result<Vec<TicketView>, ApiError> {
+    if query.is_empty() {
+        get("/tickets").await
+    } else {
+        get(&format!("/tickets?{query}")).await
+    }
 }
 
-pub async fn ticket(id: &str) -> Result<TicketView, ApiError> {
+pub async fn ticket(id: &str) -> Result<TicketDetail, ApiError> {
     get(&format!("/tickets/{}", segment(id))).await
+}
+
+/// Status, owner, priority or category changes.
+pub async fn update_ticket(id: &str, update: &TicketUpdate) -> Result<TicketDetail, ApiError> {
+    call("PATCH", &format!("/tickets/{}", segment(id)), update).await
+}
+
+/// A public reply (`internal` false) or an internal note.
+pub async fn add_entry(id: &str, body: &str, internal: bool) -> Result<TicketEntry, ApiError> {
+    let entry = NewEntry {
+        body: body.to_string(),
+        internal,
+    };
+    call("POST", &format!("/tickets/{}/entries", segment(id)), &entry).await
+}
+
+pub async fn escalate(id: &str, tier: u8, note: &str) -> Result<TicketDetail, ApiError> {
+    let body = Escalation {
+        tier,
+        note: note.to_string(),
+    };
+    call("POST", &format!("/tickets/{}/escalate", segment(id)), &body).await
+}
+
+/// The organisation's users, for the owner picker.
+pub async fn users() -> Result<Vec<UserView>, ApiError> {
+    get("/users").await
+}
+
+pub async fn deliveries() -> Result<Vec<DeliveryView>, ApiError> {
+    get("/deliveries").await
+}
+
+/// Puts a dead delivery back in the outbox.
+pub async fn retry_delivery(id: &str) -> Result<(), ApiError> {
+    send(
+        "POST",
+        &format!("/deliveries/{}/retry", segment(id)),
+        None::<&()>,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Published versions of a tour, newest first.
+pub async fn versions(tour_id: &str) -> Result<Vec<VersionView>, ApiError> {
+    get(&format!("/tours/{}/versions", segment(tour_id))).await
+}
+
+pub async fn version(tour_id: &str, version: u32) -> Result<TourVersion, ApiError> {
+    get(&format!("/tours/{}/versions/{version}", segment(tour_id))).await
+}
+
+/// What changed from version `from` to version `to` (the draft when `None`).
+pub async fn diff(tour_id: &str, from: u32, to: Option<u32>) -> Result<Vec<Change>, ApiError> {
+    let to = to.map(|v| format!("&to={v}")).unwrap_or_default();
+    get(&format!("/tours/{}/diff?from={from}{to}", segment(tour_id))).await
+}
+
+/// Publishes version `version` again as a new version.
+pub async fn rollback(tour_id: &str, version: u32) -> Result<Published, ApiError> {
+    call(
+        "POST",
+        &format!("/tours/{}/rollback", segment(tour_id)),
+        &RollbackRequest { version },
+    )
+    .await
+}
+
+/// What `POST /tours/{id}/preview` answers: a short-lived link that opens the app with the draft.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PreviewLink {
+    pub url: String,
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+}
+
+pub async fn preview(tour_id: &str) -> Result<PreviewLink, ApiError> {
+    read(
+        send(
+            "POST",
+            &format!("/tours/{}/preview", segment(tour_id)),
+            None::<&()>,
+        )
+        .await?,
+    )
+    .await
 }
 
 pub async fn step_analytics(tour_id: &str) -> Result<TourStepAnalytics, ApiError> {
     get(&format!("/analytics/tours/{}/steps", segment(tour_id))).await
+}
+
+/// The organisation's integrations as loose JSON (`id`, `name`, `kind`…): the deliveries view only
+/// needs their names.
+pub async fn integrations() -> Result<Vec<serde_json::Value>, ApiError> {
+    get("/integrations").await
 }

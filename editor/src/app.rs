@@ -216,7 +216,10 @@ pub fn render_route(focus: bool) {
     dom::clear(&main);
     match route {
         Route::Tours => pages::tours::render(&ctx),
-        Route::Tour(id) => pages::tour::render(&ctx, id),
+        Route::Tour(id) => pages::tour::render(&ctx, id, None),
+        Route::TourStep(id, step) => pages::tour::render(&ctx, id, Some(step)),
+        Route::TourVersions(id) => pages::versions::render(&ctx, id),
+        Route::Deliveries => pages::deliveries::render(&ctx),
         Route::Tickets => pages::tickets::render(&ctx),
         Route::Ticket(id) => pages::ticket::render(&ctx, id),
         Route::Apps => pages::apps::render(&ctx),

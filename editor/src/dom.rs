@@ -180,6 +180,8 @@ pub fn value(el: &Element) -> String {
         i.value()
     } else if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
         t.value()
+    } else if let Some(s) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
+        s.value()
     } else {
         String::new()
     }
@@ -191,7 +193,15 @@ pub fn set_value(el: &Element, v: &str) {
         i.set_value(v);
     } else if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
         t.set_value(v);
+    } else if let Some(s) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
+        s.set_value(v);
     }
+}
+
+/// Whether a checkbox is checked.
+pub fn checked(el: &Element) -> bool {
+    el.dyn_ref::<web_sys::HtmlInputElement>()
+        .is_some_and(|i| i.checked())
 }
 
 /// Marks a button busy without `disabled`, which would drop keyboard focus from it.

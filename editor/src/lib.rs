@@ -17,6 +17,7 @@ pub mod format;
 pub mod json;
 pub mod markdown_view;
 pub mod pages;
+pub mod queue;
 pub mod router;
 
 use wasm_bindgen::prelude::*;

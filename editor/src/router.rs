@@ -8,9 +8,15 @@ use wasm_bindgen::JsValue;
 pub enum Route {
     Tours,
     Tour(String),
+    /// A tour opened at one step (`#/tours/{id}/steps/{step id}`), e.g. from a ticket.
+    TourStep(String, String),
+    /// A tour's published versions, diff and rollback.
+    TourVersions(String),
     Tickets,
     Ticket(String),
     Apps,
+    /// Outbound deliveries to webhooks and help desks.
+    Deliveries,
     /// Anything else, kept so the page can say what was not found.
     NotFound(String),
 }
@@ -59,7 +65,17 @@ impl Route {
             .trim_start_matches('#')
             .trim_start_matches('/')
             .trim_end_matches('/');
-        let mut parts = path.split('/');
+        let parts: Vec<&str> = path.split('/').collect();
+        match parts.as_slice() {
+            ["tours", id, "versions"] if !id.is_empty() => {
+                return Route::TourVersions(decode(id));
+            }
+            ["tours", id, "steps", step] if !id.is_empty() && !step.is_empty() => {
+                return Route::TourStep(decode(id), decode(step));
+            }
+            _ => {}
+        }
+        let mut parts = parts.into_iter();
         let first = parts.next().unwrap_or_default();
         let second = parts.next().filter(|s| !s.is_empty());
         if parts.next().is_some() {
@@ -71,6 +87,7 @@ impl Route {
             ("tickets", None) => Route::Tickets,
             ("tickets", Some(id)) => Route::Ticket(decode(id)),
             ("apps", None) => Route::Apps,
+            ("deliveries", None) => Route::Deliveries,
             _ => Route::NotFound(path.to_string()),
         }
     }
@@ -80,6 +97,9 @@ impl Route {
         match self {
             Route::Tours => "#/tours".to_string(),
             Route::Tour(id) => format!("#/tours/{}", encode(id)),
+            Route::TourStep(id, step) => format!("#/tours/{}/steps/{}", encode(id), encode(step)),
+            Route::TourVersions(id) => format!("#/tours/{}/versions", encode(id)),
+            Route::Deliveries => "#/deliveries".to_string(),
             Route::Tickets => "#/tickets".to_string(),
             Route::Ticket(id) => format!("#/tickets/{}", encode(id)),
             Route::Apps => "#/apps".to_string(),
@@ -90,8 +110,10 @@ impl Route {
     /// The nav section this screen belongs to, for `aria-current`.
     pub fn section(&self) -> Option<Section> {
         match self {
-            Route::Tours | Route::Tour(_) => Some(Section::Tours),
-            Route::Tickets | Route::Ticket(_) => Some(Section::Tickets),
+            Route::Tours | Route::Tour(_) | Route::TourStep(..) | Route::TourVersions(_) => {
+                Some(Section::Tours)
+            }
+            Route::Tickets | Route::Ticket(_) | Route::Deliveries => Some(Section::Tickets),
             Route::Apps => Some(Section::Apps),
             Route::NotFound(_) => None,
         }
@@ -194,6 +216,25 @@ mod tests {
             assert_eq!(Route::parse(&r.href()), r);
         }
         assert_eq!(Route::Tour("a/b".into()).href(), "#/tours/a%2Fb");
+    }
+
+    #[test]
+    fn nested_tour_routes_round_trip() {
+        for r in [
+            Route::TourStep("t 1".into(), "s/2".into()),
+            Route::TourVersions("t1".into()),
+            Route::Deliveries,
+        ] {
+            assert_eq!(Route::parse(&r.href()), r);
+        }
+        assert_eq!(
+            Route::parse("#/tours/t1/steps/"),
+            Route::NotFound("tours/t1/steps".into())
+        );
+        assert_eq!(
+            Route::parse("#/tours/t1/nope"),
+            Route::NotFound("tours/t1/nope".into())
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod api;
 pub mod author;
 pub mod capture;
 pub mod content;
+pub mod deliveries;
 pub mod diff;
 pub mod events;
 pub mod helpdesk;
@@ -17,8 +18,10 @@ pub mod preview;
 pub mod reports;
 pub mod search;
 pub mod sketch;
+pub mod summary;
 pub mod targeting;
 pub mod tickets;
+pub mod users;
 
 /// The header overlay requests carry the application's public key in.
 pub const APP_KEY_HEADER: &str = "x-cairn-app-key";

@@ -2,11 +2,13 @@
 //! loading and error states, and `<time>` elements.
 
 pub mod apps;
+pub mod deliveries;
 pub mod login;
 pub mod ticket;
 pub mod tickets;
 pub mod tour;
 pub mod tours;
+pub mod versions;
 
 use std::future::Future;
 use std::rc::Rc;
@@ -137,6 +139,20 @@ where
             }
         });
     }
+}
+
+thread_local! {
+    static FLASH: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Keeps a message for the next render of a page (which [`take_flash`]s it into its status region),
+/// for actions that redraw the page they were started on.
+pub fn flash(message: String) {
+    FLASH.with(|f| *f.borrow_mut() = Some(message));
+}
+
+pub fn take_flash() -> Option<String> {
+    FLASH.with(|f| f.borrow_mut().take())
 }
 
 /// Milliseconds since the epoch in the browser's clock.

@@ -1,6 +1,9 @@
-//! One tour: edit each step's title and body (with a live markdown preview), see how each step finds
-//! its element, save the draft, publish a version, and read the per-step analytics that show which
-//! steps send employees to the help desk.
+//! One tour: the builder. Steps can be added, deleted and reordered (drag and drop, Move up/down
+//! buttons, or Alt+ArrowUp/Down on a focused step); each step has its title, body (with a live
+//! markdown preview), placement, what moves it on, whether it is optional, and text variants per
+//! locale and proficiency level. The tour's targeting is edited with a plain-language summary that
+//! follows every change. The toolbar shows the draft/published state at all times, saves, opens a
+//! preview of the draft, publishes with a message and leads to the version history.
 //!
 //! Every edit goes to local storage at once ([`crate::drafts`]) and stays there until the server
 //! has accepted the draft, so failed saves, expired sessions and closed tabs lose nothing.
@@ -9,10 +12,12 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use cairn_shared::api::{StepStats, TourDetail, TourStepAnalytics, TourSummary};
-use cairn_shared::content::{DocumentError, Step, Tour};
+use cairn_shared::content::{Advance, DocumentError, Placement, Step, TextVariant, Tour};
+use cairn_shared::summary;
+use cairn_shared::targeting::{AttributeRule, Frequency, Proficiency, Schedule};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Element, KeyboardEvent};
+use web_sys::{DragEvent, Element, KeyboardEvent};
 
 use crate::api::{self, ApiError};
 use crate::app;
@@ -22,11 +27,12 @@ use crate::drafts::{self, LocalDraft};
 use crate::format;
 use crate::markdown_view;
 use crate::pages::{self, Ctx, tours};
+use crate::router::Route;
 
-pub fn render(ctx: &Ctx, id: String) {
+pub fn render(ctx: &Ctx, id: String, focus_step: Option<String>) {
     dom::set_title("Tour");
     let heading = pages::heading("Tour");
-    ctx.append(pages::back_link(crate::router::Route::Tours, "← All tours"));
+    ctx.append(pages::back_link(Route::Tours, "← All tours"));
     ctx.append(&heading);
     let slot = el("div").build();
     ctx.append(&slot);
@@ -39,7 +45,14 @@ pub fn render(ctx: &Ctx, id: String) {
             async move { api::tour(&id).await }
         },
         move |slot, detail: TourDetail| {
-            Editor::mount(&page_ctx, slot, &heading, &id, detail);
+            Editor::mount(
+                &page_ctx,
+                slot,
+                &heading,
+                &id,
+                detail,
+                focus_step.as_deref(),
+            );
         },
     );
 }
@@ -57,6 +70,16 @@ enum Said {
 enum Action {
     Save,
     Publish,
+    Preview,
+}
+
+/// Where focus goes after the step list is redrawn.
+enum Focus {
+    None,
+    /// The step at this index (its list item).
+    Step(usize),
+    /// The first element matching this selector inside the list.
+    Selector(String),
 }
 
 /// The tour being edited and the parts of the page that change.
@@ -76,13 +99,31 @@ struct Editor {
     feedback: Element,
     save_button: Element,
     publish_button: Element,
+    preview_button: Element,
     note: Element,
+    /// `<ol>` of step cards, redrawn when steps are added, removed or moved.
+    steps: Element,
+    /// Announces moves and deletions.
+    moves: Element,
+    /// The attribute rules, redrawn when one is added or removed.
+    rules: Element,
+    /// The targeting in words, updated on every targeting edit.
+    targeting_summary: Element,
+    /// The step being dragged.
+    dragging: Cell<Option<usize>>,
     /// The inputs by the JSON pointer of what they edit, to mark the ones a problem is about.
     inputs: RefCell<Vec<(String, Element)>>,
 }
 
 impl Editor {
-    fn mount(ctx: &Ctx, slot: &Element, heading: &Element, id: &str, detail: TourDetail) {
+    fn mount(
+        ctx: &Ctx,
+        slot: &Element,
+        heading: &Element,
+        id: &str,
+        detail: TourDetail,
+        focus_step: Option<&str>,
+    ) {
         // Fields, not a destructuring pattern, so new fields in the shared type don't break this.
         let (summary, draft) = (detail.summary, detail.draft);
         let local = drafts::load(id);
@@ -116,25 +157,37 @@ impl Editor {
                 .attr("aria-live", "polite")
                 .attr("data-test", "save-status")
                 .build(),
-            save_button: el("button")
-                .attr("type", "button")
-                .class("button")
-                .attr("data-test", "save-draft")
+            save_button: button("Save draft", "save-draft", "button")
                 .attr("aria-keyshortcuts", "Control+S")
-                .text("Save draft")
                 .build(),
-            publish_button: el("button")
-                .attr("type", "button")
-                .class("button primary")
-                .attr("data-test", "publish")
-                .text("Publish")
-                .build(),
+            publish_button: button("Publish", "publish", "button primary").build(),
+            preview_button: button("Preview draft", "preview-draft", "button").build(),
             note: el("input")
                 .attr("id", "publish-note")
                 .attr("type", "text")
                 .attr("data-test", "publish-note")
                 .attr("autocomplete", "off")
+                .attr("placeholder", "What changed?")
                 .build(),
+            steps: el("ol")
+                .class("steps")
+                .attr("data-test", "steps")
+                .attr("aria-describedby", "steps-help")
+                .build(),
+            moves: el("p")
+                .class("visually-hidden")
+                .attr("role", "status")
+                .attr("aria-live", "polite")
+                .attr("data-test", "moves")
+                .build(),
+            rules: el("div").class("rules").build(),
+            targeting_summary: el("p")
+                .class("summary")
+                .attr("id", "targeting-summary")
+                .attr("data-test", "targeting-summary")
+                .attr("aria-live", "polite")
+                .build(),
+            dragging: Cell::new(None),
             inputs: RefCell::new(Vec::new()),
         });
         dom::set_attr(&ed.badge, "data-test", "status");
@@ -148,14 +201,26 @@ impl Editor {
         dom::on(&ed.publish_button, "click", move |_| {
             spawn_local(s.clone().publish())
         });
+        let s = ed.clone();
+        dom::on(&ed.preview_button, "click", move |_| {
+            spawn_local(s.clone().preview())
+        });
 
         let toolbar = el("div")
             .class("toolbar")
+            .attr("role", "region")
+            .attr("aria-label", "Draft and publishing")
             .child(
                 el("div")
                     .class("toolbar-status")
                     .child(&ed.badge)
-                    .child(&ed.meta),
+                    .child(&ed.meta)
+                    .child(
+                        el("a")
+                            .attr("href", &Route::TourVersions(id.to_string()).href())
+                            .attr("data-test", "version-history")
+                            .text("Version history"),
+                    ),
             )
             .child(
                 el("div")
@@ -166,11 +231,12 @@ impl Editor {
                             .child(
                                 el("label")
                                     .attr("for", "publish-note")
-                                    .text("Publish note (optional)"),
+                                    .text("Publish message"),
                             )
                             .child(&ed.note),
                     )
                     .child(&ed.save_button)
+                    .child(&ed.preview_button)
                     .child(&ed.publish_button)
                     .child(crate::author::record_button(id, &ed.feedback)),
             )
@@ -196,21 +262,23 @@ impl Editor {
         let page =
             page.child(field("tour-title", "Tour title", tour_title).class("field tour-title"));
 
-        let steps_heading = dom::next_id("steps");
-        let list = {
-            let tour = ed.tour.borrow();
-            el("ol").class("steps").children(
-                tour.steps
-                    .iter()
-                    .enumerate()
-                    .map(|(i, step)| ed.step_card(i, step)),
-            )
-        };
+        let add = button("Add a step", "add-step", "button").build();
+        let s = ed.clone();
+        dom::on(&add, "click", move |_| s.add_step());
         let steps = el("section")
-            .attr("aria-labelledby", &steps_heading)
-            .child(el("h2").attr("id", &steps_heading).text("Steps"))
-            .child(list);
-        let page = page.child(steps).child(analytics_section(ctx, id));
+            .attr("aria-labelledby", "steps-heading")
+            .child(el("h2").attr("id", "steps-heading").text("Steps"))
+            .child(el("p").attr("id", "steps-help").class("hint").text(
+                "Reorder by dragging a step's handle, with its Move up / Move down buttons, \
+                 or with Alt+ArrowUp / Alt+ArrowDown while the step has focus.",
+            ))
+            .child(&ed.moves)
+            .child(&ed.steps)
+            .child(add);
+        let page = page
+            .child(steps)
+            .child(ed.targeting_section())
+            .child(analytics_section(ctx, id));
 
         // Ctrl+S / Cmd+S saves instead of offering to save the web page.
         let s = ed.clone();
@@ -224,6 +292,10 @@ impl Editor {
             }
         });
         let _ = slot.append_child(&page.build());
+        let focus = focus_step
+            .and_then(|sid| ed.tour.borrow().steps.iter().position(|s| s.id == sid))
+            .map_or(Focus::None, Focus::Step);
+        ed.render_steps(focus);
         if restored.is_some() {
             ed.say_dirty();
         }
@@ -257,7 +329,111 @@ impl Editor {
             .build()
     }
 
-    fn step_card(self: &Rc<Self>, index: usize, step: &Step) -> Element {
+    /// Redraws every step card from the model, then moves focus as asked.
+    fn render_steps(self: &Rc<Self>, focus: Focus) {
+        self.inputs
+            .borrow_mut()
+            .retain(|(pointer, _)| !pointer.starts_with("/steps"));
+        dom::clear(&self.steps);
+        let cards: Vec<Element> = {
+            let tour = self.tour.borrow();
+            let count = tour.steps.len();
+            tour.steps
+                .iter()
+                .enumerate()
+                .map(|(i, step)| self.step_card(i, step, count))
+                .collect()
+        };
+        for c in &cards {
+            let _ = self.steps.append_child(c);
+        }
+        match focus {
+            Focus::None => {}
+            Focus::Step(i) => {
+                if let Some(card) = cards.get(i) {
+                    dom::focus(card);
+                    card.scroll_into_view();
+                }
+            }
+            Focus::Selector(sel) => {
+                if let Some(e) = self.steps.query_selector(&sel).ok().flatten() {
+                    dom::focus(&e);
+                }
+            }
+        }
+        self.show_summary();
+    }
+
+    fn add_step(self: &Rc<Self>) {
+        let id = new_step_id(&self.tour.borrow());
+        let n = self.tour.borrow().steps.len() + 1;
+        self.edit(|t| {
+            t.steps.push(Step {
+                id,
+                title: format!("Step {n}"),
+                body: String::new(),
+                target: None,
+                placement: Placement::Auto,
+                advance: Advance::Next,
+                optional: false,
+                variants: Vec::new(),
+            })
+        });
+        let last = self.tour.borrow().steps.len() - 1;
+        self.render_steps(Focus::Selector(format!(
+            "li:nth-child({}) [data-test=step-title]",
+            last + 1
+        )));
+        self.moves
+            .set_text_content(Some(&format!("Step {} added.", last + 1)));
+    }
+
+    fn delete_step(self: &Rc<Self>, index: usize) {
+        if self.tour.borrow().steps.len() <= 1 {
+            self.moves
+                .set_text_content(Some("A tour keeps at least one step."));
+            return;
+        }
+        self.edit(|t| {
+            if index < t.steps.len() {
+                t.steps.remove(index);
+            }
+        });
+        let remaining = self.tour.borrow().steps.len();
+        self.render_steps(Focus::Step(index.min(remaining - 1)));
+        self.moves.set_text_content(Some(&format!(
+            "Step {} deleted. Unsaved until you save.",
+            index + 1
+        )));
+    }
+
+    fn move_step(self: &Rc<Self>, from: usize, to: usize) {
+        let len = self.tour.borrow().steps.len();
+        if from == to || from >= len || to >= len {
+            return;
+        }
+        self.edit(|t| {
+            let step = t.steps.remove(from);
+            t.steps.insert(to, step);
+        });
+        self.render_steps(Focus::Step(to));
+        self.moves.set_text_content(Some(&format!(
+            "Step {} moved to position {}.",
+            from + 1,
+            to + 1
+        )));
+    }
+
+    /// Edits the step at `index` (a no-op if it has gone meanwhile).
+    fn edit_step(&self, index: usize, change: impl FnOnce(&mut Step)) {
+        self.edit(|t| {
+            if let Some(step) = t.steps.get_mut(index) {
+                change(step);
+            }
+        });
+    }
+
+    fn step_card(self: &Rc<Self>, index: usize, step: &Step, count: usize) -> Element {
         let n = index + 1;
         let title_id = dom::next_id("step-title");
         let body_id = dom::next_id("step-body");
@@ -276,11 +452,7 @@ impl Editor {
             .attr("value", &step.title)
             .on_value(move |e| {
                 let v = event_value(&e);
-                s.edit(|t| {
-                    if let Some(step) = t.steps.get_mut(index) {
-                        step.title = v;
-                    }
-                });
+                s.edit_step(index, |step| step.title = v);
             });
         self.track(&format!("/steps/{index}/title"), title.as_element());
 
@@ -296,18 +468,9 @@ impl Editor {
             .on_value(move |e| {
                 let v = event_value(&e);
                 markdown_view::render_into(&preview_target, &v);
-                s.edit(|t| {
-                    if let Some(step) = t.steps.get_mut(index) {
-                        step.body = v;
-                    }
-                });
+                s.edit_step(index, |step| step.body = v);
             });
         self.track(&format!("/steps/{index}/body"), body.as_element());
-
-        let mut head = el("h3").attr("id", &heading_id).text(&format!("Step {n}"));
-        if step.optional {
-            head = head.child(el("span").class("tag").text("Optional"));
-        }
 
         let strategies = describe::target(step.target.as_ref());
         let target = if step.target.is_none() {
@@ -327,9 +490,107 @@ impl Editor {
             )
         };
 
+        // Reorder and delete.
+        let s = self.clone();
+        let up = button("Move up", "step-up", "button small")
+            .attr("aria-label", &format!("Move step {n} up"))
+            .flag("disabled", index == 0)
+            .on("click", move |_| {
+                s.move_step(index, index.saturating_sub(1))
+            });
+        let s = self.clone();
+        let down = button("Move down", "step-down", "button small")
+            .attr("aria-label", &format!("Move step {n} down"))
+            .flag("disabled", index + 1 >= count)
+            .on("click", move |_| s.move_step(index, index + 1));
+        let s = self.clone();
+        let delete = button("Delete", "step-delete", "button small danger")
+            .attr("aria-label", &format!("Delete step {n}"))
+            .on("click", move |_| s.delete_step(index));
+        let s = self.clone();
+        let handle = el("span")
+            .class("drag-handle")
+            .attr("draggable", "true")
+            .attr("title", "Drag to reorder")
+            .attr("aria-hidden", "true")
+            .attr("data-test", "drag-handle")
+            .text("⠿")
+            .on("dragstart", move |e| {
+                s.dragging.set(Some(index));
+                if let Some(dt) = e.dyn_ref::<DragEvent>().and_then(DragEvent::data_transfer) {
+                    let _ = dt.set_data("text/plain", &index.to_string());
+                    dt.set_effect_allowed("move");
+                }
+            });
+
+        let head = el("div")
+            .class("step-head")
+            .child(handle)
+            .child(
+                el("h3")
+                    .attr("id", &heading_id)
+                    .text(&format!("Step {n}"))
+                    .child(
+                        el("span")
+                            .class("step-head-title")
+                            .text(&format!(" · {}", step.title)),
+                    ),
+            )
+            .child(
+                el("div")
+                    .class("step-tools")
+                    .attr("role", "group")
+                    .attr("aria-label", &format!("Step {n} order"))
+                    .child(up)
+                    .child(down)
+                    .child(delete),
+            );
+
+        let s = self.clone();
+        let s2 = self.clone();
+        let s3 = self.clone();
         el("li")
             .class("step-card")
+            .attr("data-test", "step")
             .attr("data-step-id", &step.id)
+            .attr("data-index", &index.to_string())
+            .attr("tabindex", "0")
+            .attr("aria-labelledby", &heading_id)
+            .on("keydown", move |e| {
+                let Some(k) = e.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if !k.alt_key() {
+                    return;
+                }
+                let len = s.tour.borrow().steps.len();
+                match k.key().as_str() {
+                    "ArrowUp" if index > 0 => {
+                        e.prevent_default();
+                        s.move_step(index, index - 1);
+                    }
+                    "ArrowDown" if index + 1 < len => {
+                        e.prevent_default();
+                        s.move_step(index, index + 1);
+                    }
+                    _ => {}
+                }
+            })
+            .on("dragover", move |e| {
+                if s2.dragging.get().is_some() {
+                    e.prevent_default();
+                }
+            })
+            .on("drop", move |e| {
+                e.prevent_default();
+                if let Some(from) = s3.dragging.take() {
+                    s3.move_step(from, index);
+                }
+            })
+            .on("dragend", {
+                let s = self.clone();
+                move |_| s.dragging.set(None)
+            })
             .child(
                 el("section")
                     .attr("aria-labelledby", &heading_id)
@@ -357,16 +618,559 @@ impl Editor {
                                     .child(&preview),
                             ),
                     )
+                    .child(self.behaviour(index, step))
                     .child(
                         el("dl")
                             .class("facts")
                             .child(el("dt").text("Element"))
-                            .child(target)
-                            .children(pages::fact("Moves on with", dom::text(&describe::advance(&step.advance))))
-                            .children(pages::fact("Placement", dom::text(describe::placement(step.placement)))),
-                    ),
+                            .child(target),
+                    )
+                    .child(self.variants(index, step)),
             )
             .build()
+    }
+
+    /// Placement, what moves the step on, and whether it is optional.
+    fn behaviour(self: &Rc<Self>, index: usize, step: &Step) -> Element {
+        let placement_id = dom::next_id("placement");
+        let s = self.clone();
+        let placement = el("select")
+            .attr("id", &placement_id)
+            .attr("data-test", "step-placement")
+            .children(
+                [
+                    Placement::Auto,
+                    Placement::Top,
+                    Placement::Bottom,
+                    Placement::Left,
+                    Placement::Right,
+                ]
+                .into_iter()
+                .map(|p| {
+                    el("option")
+                        .attr("value", placement_value(p))
+                        .flag("selected", p == step.placement)
+                        .text(describe::placement(p))
+                }),
+            )
+            .on("change", move |e| {
+                let v = event_value(&e);
+                s.edit_step(index, |step| step.placement = parse_placement(&v));
+            });
+
+        let advance_id = dom::next_id("advance");
+        let pattern_id = dom::next_id("pattern");
+        let current_pattern = match &step.advance {
+            Advance::Url { pattern } => pattern.clone(),
+            _ => String::new(),
+        };
+        let pattern = el("input")
+            .attr("id", &pattern_id)
+            .attr("type", "text")
+            .attr("data-test", "step-advance-pattern")
+            .attr("placeholder", "/orders/*")
+            .attr("value", &current_pattern)
+            .build();
+        let pattern_field = el("div")
+            .class("field")
+            .flag("hidden", !matches!(step.advance, Advance::Url { .. }))
+            .child(el("label").attr("for", &pattern_id).text("URL pattern"))
+            .child(&pattern)
+            .build();
+        let kind = match step.advance {
+            Advance::Next => "next",
+            Advance::Click => "click",
+            Advance::Input => "input",
+            Advance::Url { .. } => "url",
+        };
+        let (s, pattern_in, pattern_box) = (self.clone(), pattern.clone(), pattern_field.clone());
+        let advance = el("select")
+            .attr("id", &advance_id)
+            .attr("data-test", "step-advance")
+            .children(
+                [
+                    ("next", "The Next button"),
+                    ("click", "A click on the element"),
+                    ("input", "Typing into the element"),
+                    ("url", "Reaching a page (URL pattern)"),
+                ]
+                .into_iter()
+                .map(|(v, l)| {
+                    el("option")
+                        .attr("value", v)
+                        .flag("selected", v == kind)
+                        .text(l)
+                }),
+            )
+            .on("change", move |e| {
+                let v = event_value(&e);
+                let is_url = v == "url";
+                if is_url {
+                    let _ = pattern_box.remove_attribute("hidden");
+                } else {
+                    dom::set_attr(&pattern_box, "hidden", "");
+                }
+                let p = dom::value(&pattern_in);
+                s.edit_step(index, |step| step.advance = advance_of(&v, p));
+            });
+        let s = self.clone();
+        dom::on(&pattern, "input", move |e| {
+            let p = event_value(&e);
+            s.edit_step(index, |step| {
+                if let Advance::Url { pattern } = &mut step.advance {
+                    *pattern = p;
+                }
+            });
+        });
+
+        let optional_id = dom::next_id("optional");
+        let s = self.clone();
+        let optional = el("input")
+            .attr("id", &optional_id)
+            .attr("type", "checkbox")
+            .attr("data-test", "step-optional")
+            .flag("checked", step.optional)
+            .on("change", move |e| {
+                let on = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<Element>().ok())
+                    .is_some_and(|t| dom::checked(&t));
+                s.edit_step(index, |step| step.optional = on);
+            });
+
+        el("div")
+            .class("step-behaviour")
+            .child(
+                el("div")
+                    .class("field")
+                    .child(el("label").attr("for", &placement_id).text("Placement"))
+                    .child(placement),
+            )
+            .child(
+                el("div")
+                    .class("field")
+                    .child(el("label").attr("for", &advance_id).text("Moves on with"))
+                    .child(advance),
+            )
+            .child(pattern_field)
+            .child(
+                el("div").class("field check").child(optional).child(
+                    el("label")
+                        .attr("for", &optional_id)
+                        .text("Optional: employees may skip it"),
+                ),
+            )
+            .build()
+    }
+
+    /// The step's texts for other locales and proficiency levels.
+    fn variants(self: &Rc<Self>, index: usize, step: &Step) -> Element {
+        let n = index + 1;
+        let rows = step.variants.iter().enumerate().map(|(j, v)| {
+            let locale_id = dom::next_id("variant-locale");
+            let level_id = dom::next_id("variant-level");
+            let title_id = dom::next_id("variant-title");
+            let body_id = dom::next_id("variant-body");
+            let s = self.clone();
+            let locale = el("input")
+                .attr("id", &locale_id)
+                .attr("type", "text")
+                .attr("data-test", "variant-locale")
+                .attr("placeholder", "de, fr-CA (empty: every locale)")
+                .attr("value", v.locale.as_deref().unwrap_or(""))
+                .on_value(move |e| {
+                    let val = non_empty(event_value(&e));
+                    s.edit_variant(index, j, |v| v.locale = val);
+                });
+            self.track(
+                &format!("/steps/{index}/variants/{j}/locale"),
+                locale.as_element(),
+            );
+            let s = self.clone();
+            let level = el("select")
+                .attr("id", &level_id)
+                .attr("data-test", "variant-level")
+                .child(el("option").attr("value", "").text("Every level"))
+                .children(Proficiency::ALL.iter().map(|p| {
+                    el("option")
+                        .attr("value", p.as_str())
+                        .flag("selected", v.proficiency == Some(*p))
+                        .text(p.as_str())
+                }))
+                .on("change", move |e| {
+                    let val = Proficiency::parse(&event_value(&e));
+                    s.edit_variant(index, j, |v| v.proficiency = val);
+                });
+            let s = self.clone();
+            let title = el("input")
+                .attr("id", &title_id)
+                .attr("type", "text")
+                .attr("data-test", "variant-title")
+                .attr("placeholder", "Empty: the step's title")
+                .attr("value", v.title.as_deref().unwrap_or(""))
+                .on_value(move |e| {
+                    let val = non_empty(event_value(&e));
+                    s.edit_variant(index, j, |v| v.title = val);
+                });
+            self.track(
+                &format!("/steps/{index}/variants/{j}/title"),
+                title.as_element(),
+            );
+            let s = self.clone();
+            let body = el("textarea")
+                .attr("id", &body_id)
+                .attr("rows", "2")
+                .attr("data-test", "variant-body")
+                .attr("placeholder", "Empty: the step's body")
+                .text(v.body.as_deref().unwrap_or(""))
+                .on_value(move |e| {
+                    let val = non_empty(event_value(&e));
+                    s.edit_variant(index, j, |v| v.body = val);
+                });
+            let s = self.clone();
+            let remove = button("Remove variant", "variant-remove", "button small quiet")
+                .attr(
+                    "aria-label",
+                    &format!("Remove variant {} of step {n}", j + 1),
+                )
+                .on("click", move |_| {
+                    s.edit_step(index, |step| {
+                        if j < step.variants.len() {
+                            step.variants.remove(j);
+                        }
+                    });
+                    s.render_steps(Focus::Selector(format!(
+                        "li:nth-child({}) [data-test=variant-add]",
+                        index + 1
+                    )));
+                });
+            el("li")
+                .class("variant")
+                .attr("data-test", "variant")
+                .child(field(&locale_id, "Locale", locale))
+                .child(field(&level_id, "Proficiency", level))
+                .child(field(&title_id, "Title", title))
+                .child(field(&body_id, "Body", body))
+                .child(remove)
+        });
+        let s = self.clone();
+        let add = button("Add a variant", "variant-add", "button small")
+            .attr("aria-label", &format!("Add a text variant to step {n}"))
+            .on("click", move |_| {
+                s.edit_step(index, |step| {
+                    step.variants.push(TextVariant {
+                        proficiency: Some(Proficiency::Beginner),
+                        ..Default::default()
+                    })
+                });
+                let j = s
+                    .tour
+                    .borrow()
+                    .steps
+                    .get(index)
+                    .map_or(0, |st| st.variants.len());
+                s.render_steps(Focus::Selector(format!(
+                    "li:nth-child({}) li.variant:nth-child({j}) [data-test=variant-locale]",
+                    index + 1
+                )));
+            });
+        el("details")
+            .class("variants")
+            .flag("open", !step.variants.is_empty())
+            .child(el("summary").text(&format!(
+                "Text variants for locales and proficiency levels ({})",
+                step.variants.len()
+            )))
+            .child(el("p").class("hint").text(
+                "A variant replaces the title and body it sets, for the locale and level it names.",
+            ))
+            .child(el("ol").class("plain variant-list").children(rows))
+            .child(add)
+            .build()
+    }
+
+    fn edit_variant(&self, step: usize, variant: usize, change: impl FnOnce(&mut TextVariant)) {
+        self.edit_step(step, |s| {
+            if let Some(v) = s.variants.get_mut(variant) {
+                change(v);
+            }
+        });
+    }
+
+    /// Targeting: pages, attribute rules, proficiency, frequency and schedule, with the summary.
+    fn targeting_section(self: &Rc<Self>) -> Element {
+        let t = self.tour.borrow().targeting.clone();
+
+        let s = self.clone();
+        let patterns = el("textarea")
+            .attr("id", "targeting-urls")
+            .attr("rows", "2")
+            .attr("data-test", "targeting-urls")
+            .attr("aria-describedby", "targeting-urls-hint")
+            .text(&t.url_patterns.join("\n"))
+            .on_value(move |e| {
+                let list: Vec<String> = event_value(&e)
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect();
+                s.edit_targeting(|t| t.url_patterns = list);
+            });
+        self.track("/targeting/url_patterns", patterns.as_element());
+
+        let levels = el("fieldset")
+            .class("levels")
+            .child(el("legend").text("Proficiency levels (none checked: every level)"))
+            .children(Proficiency::ALL.iter().map(|&p| {
+                let id = format!("level-{}", p.as_str());
+                let s = self.clone();
+                el("span")
+                    .class("check")
+                    .child(
+                        el("input")
+                            .attr("type", "checkbox")
+                            .attr("id", &id)
+                            .attr("data-test", &id)
+                            .flag("checked", t.proficiency.contains(&p))
+                            .on("change", move |e| {
+                                let on = e
+                                    .target()
+                                    .and_then(|t| t.dyn_into::<Element>().ok())
+                                    .is_some_and(|t| dom::checked(&t));
+                                s.edit_targeting(|t| {
+                                    t.proficiency.retain(|x| *x != p);
+                                    if on {
+                                        t.proficiency.push(p);
+                                        t.proficiency.sort();
+                                    }
+                                });
+                            }),
+                    )
+                    .child(el("label").attr("for", &id).text(p.as_str()))
+            }));
+
+        let s = self.clone();
+        let frequency = el("select")
+            .attr("id", "targeting-frequency")
+            .attr("data-test", "targeting-frequency")
+            .children(
+                [
+                    Frequency::Once,
+                    Frequency::EveryVisit,
+                    Frequency::UntilCompleted,
+                    Frequency::Manual,
+                ]
+                .into_iter()
+                .map(|f| {
+                    el("option")
+                        .attr("value", frequency_value(f))
+                        .flag("selected", f == t.frequency)
+                        .text(summary::frequency(f))
+                }),
+            )
+            .on("change", move |e| {
+                let f = parse_frequency(&event_value(&e));
+                s.edit_targeting(|t| t.frequency = f);
+            });
+
+        let date_input = |id: &str, value: Option<i64>, start: bool| {
+            let s = self.clone();
+            el("input")
+                .attr("id", id)
+                .attr("type", "date")
+                .attr("data-test", id)
+                .attr("value", &value.map(summary::date).unwrap_or_default())
+                .on_value(move |e| {
+                    let ms = summary::parse_date(&event_value(&e));
+                    s.edit_targeting(|t| {
+                        let mut sch = t.schedule.unwrap_or_default();
+                        if start {
+                            sch.starts_at = ms;
+                        } else {
+                            sch.ends_at = ms;
+                        }
+                        t.schedule = (sch != Schedule::default()).then_some(sch);
+                    });
+                })
+        };
+        let schedule = t.schedule.unwrap_or_default();
+        let starts = date_input("targeting-start", schedule.starts_at, true);
+        let ends = date_input("targeting-end", schedule.ends_at, false);
+
+        let add_rule = button("Add an attribute rule", "rule-add", "button small").build();
+        let s = self.clone();
+        dom::on(&add_rule, "click", move |_| {
+            s.edit_targeting(|t| t.attributes.push(AttributeRule::default()));
+            s.render_rules(true);
+        });
+        self.render_rules(false);
+        self.update_targeting_summary();
+
+        el("section")
+            .class("targeting")
+            .attr("aria-labelledby", "targeting-heading")
+            .attr("data-test", "targeting")
+            .child(el("h2").attr("id", "targeting-heading").text("Who sees it, where and when"))
+            .child(&self.targeting_summary)
+            .child(
+                el("div")
+                    .class("field")
+                    .child(
+                        el("label")
+                            .attr("for", "targeting-urls")
+                            .text("Pages (URL patterns, one per line)"),
+                    )
+                    .child(patterns)
+                    .child(el("p").attr("id", "targeting-urls-hint").class("hint").text(
+                        "A path such as /orders/* or a full URL; * matches anything. Empty: every page.",
+                    )),
+            )
+            .child(
+                el("fieldset")
+                    .class("rules-box")
+                    .child(el("legend").text("User attributes (all rules must hold)"))
+                    .child(&self.rules)
+                    .child(add_rule),
+            )
+            .child(levels)
+            .child(
+                el("div")
+                    .class("field inline")
+                    .child(
+                        el("label")
+                            .attr("for", "targeting-frequency")
+                            .text("Starts by itself"),
+                    )
+                    .child(frequency),
+            )
+            .child(
+                el("div")
+                    .class("schedule")
+                    .child(field("targeting-start", "Live from (UTC day)", starts))
+                    .child(field("targeting-end", "Live until (UTC day, excluded)", ends)),
+            )
+            .build()
+    }
+
+    /// Redraws the attribute rules; `focus_last` after adding one.
+    fn render_rules(self: &Rc<Self>, focus_last: bool) {
+        dom::clear(&self.rules);
+        let rules = self.tour.borrow().targeting.attributes.clone();
+        let mut last = None;
+        for (i, r) in rules.iter().enumerate() {
+            let name_id = format!("rule-{i}-attribute");
+            let op_id = format!("rule-{i}-op");
+            let values_id = format!("rule-{i}-values");
+            let s = self.clone();
+            let name = el("input")
+                .attr("id", &name_id)
+                .attr("type", "text")
+                .attr("data-test", "rule-attribute")
+                .attr("list", "attribute-names")
+                .attr("placeholder", "role, department…")
+                .attr("value", &r.attribute)
+                .on_value(move |e| {
+                    let v = event_value(&e).trim().to_string();
+                    s.edit_rule(i, |r| r.attribute = v);
+                });
+            self.track(
+                &format!("/targeting/attributes/{i}/attribute"),
+                name.as_element(),
+            );
+            last = Some(name.as_element().clone());
+            let s = self.clone();
+            let op = el("select")
+                .attr("id", &op_id)
+                .attr("data-test", "rule-op")
+                .child(
+                    el("option")
+                        .attr("value", "one_of")
+                        .flag("selected", !r.negate)
+                        .text("is one of"),
+                )
+                .child(
+                    el("option")
+                        .attr("value", "not_one_of")
+                        .flag("selected", r.negate)
+                        .text("is not one of"),
+                )
+                .on("change", move |e| {
+                    let negate = event_value(&e) == "not_one_of";
+                    s.edit_rule(i, |r| r.negate = negate);
+                });
+            let s = self.clone();
+            let values = el("input")
+                .attr("id", &values_id)
+                .attr("type", "text")
+                .attr("data-test", "rule-values")
+                .attr("placeholder", "approver, buyer")
+                .attr("value", &r.one_of.join(", "))
+                .on_value(move |e| {
+                    let list: Vec<String> = event_value(&e)
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string)
+                        .collect();
+                    s.edit_rule(i, |r| r.one_of = list);
+                });
+            self.track(
+                &format!("/targeting/attributes/{i}/one_of"),
+                values.as_element(),
+            );
+            let s = self.clone();
+            let remove = button("Remove", "rule-remove", "button small quiet")
+                .attr("aria-label", &format!("Remove attribute rule {}", i + 1))
+                .on("click", move |_| {
+                    s.edit_targeting(|t| {
+                        if i < t.attributes.len() {
+                            t.attributes.remove(i);
+                        }
+                    });
+                    s.render_rules(false);
+                });
+            let row = el("div")
+                .class("rule")
+                .attr("data-test", "rule")
+                .child(field(&name_id, "Attribute", name))
+                .child(field(&op_id, "Condition", op))
+                .child(field(&values_id, "Values (comma-separated)", values))
+                .child(remove)
+                .build();
+            let _ = self.rules.append_child(&row);
+        }
+        let _ = self.rules.append_child(
+            &el("datalist")
+                .attr("id", "attribute-names")
+                .children(
+                    ["role", "department", "locale", "country", "site"]
+                        .iter()
+                        .map(|n| el("option").attr("value", n)),
+                )
+                .build(),
+        );
+        if focus_last && let Some(last) = last {
+            dom::focus(&last);
+        }
+    }
+
+    fn edit_rule(&self, index: usize, change: impl FnOnce(&mut AttributeRule)) {
+        self.edit_targeting(|t| {
+            if let Some(r) = t.attributes.get_mut(index) {
+                change(r);
+            }
+        });
+    }
+
+    fn edit_targeting(&self, change: impl FnOnce(&mut cairn_shared::targeting::Targeting)) {
+        self.edit(|t| change(&mut t.targeting));
+        self.update_targeting_summary();
+    }
+
+    fn update_targeting_summary(&self) {
+        let text = summary::targeting(&self.tour.borrow().targeting);
+        self.targeting_summary.set_text_content(Some(&text));
     }
 
     /// Remembers which input edits the value at `pointer`.
@@ -383,7 +1187,8 @@ impl Editor {
         let mut first_invalid = None;
         for (pointer, input) in self.inputs.borrow().iter() {
             let invalid = problems.iter().any(|p| {
-                p.pointer.strip_prefix("/document").unwrap_or(&p.pointer) == pointer.as_str()
+                let at = p.pointer.strip_prefix("/document").unwrap_or(&p.pointer);
+                at == pointer.as_str() || at.starts_with(&format!("{pointer}/"))
             });
             if invalid {
                 dom::set_attr(input, "aria-invalid", "true");
@@ -502,12 +1307,14 @@ impl Editor {
             let retry = el("button")
                 .attr("type", "button")
                 .class("button")
+                .attr("data-test", "retry")
                 .text("Retry")
                 .on("click", move |_| {
                     let s = s.clone();
                     match action {
                         Action::Save => spawn_local(s.save_only()),
                         Action::Publish => spawn_local(s.publish()),
+                        Action::Preview => spawn_local(s.preview()),
                     }
                 });
             let _ = self.feedback.append_child(&retry.build());
@@ -518,6 +1325,7 @@ impl Editor {
         self.busy.set(busy);
         dom::set_busy(&self.save_button, busy);
         dom::set_busy(&self.publish_button, busy);
+        dom::set_busy(&self.preview_button, busy);
     }
 
     async fn save_only(self: Rc<Self>) {
@@ -590,7 +1398,7 @@ impl Editor {
         }
     }
 
-    /// Saves, then publishes the saved draft as a new version.
+    /// Saves, then publishes the saved draft as a new version with the publish message.
     async fn publish(self: Rc<Self>) {
         if self.busy.get() || !self.save().await {
             return;
@@ -623,6 +1431,150 @@ impl Editor {
             Err(e) if e.is_unauthorized() => app::signed_out(),
             Err(e) => self.fail("Could not publish", &e, Action::Publish),
         }
+    }
+
+    /// Saves, then asks for a short-lived preview link and opens it in a new tab (the draft is
+    /// shown to this author only, through the link's token).
+    async fn preview(self: Rc<Self>) {
+        // The window is opened at once, within the click, so popup blockers allow it; it is
+        // pointed at the preview once the link exists (or closed if there is none).
+        let window = web_sys::window();
+        let tab = window
+            .as_ref()
+            .and_then(|w| w.open_with_url_and_target("about:blank", "_blank").ok())
+            .flatten();
+        if self.busy.get() || !self.save().await {
+            if let Some(tab) = &tab {
+                let _ = tab.close();
+            }
+            return;
+        }
+        self.set_busy(true);
+        self.say("Preparing the preview…", false);
+        let result = api::preview(&self.id).await;
+        self.set_busy(false);
+        match result {
+            Ok(link) => {
+                let opened = tab
+                    .as_ref()
+                    .is_some_and(|t| t.location().set_href(&link.url).is_ok());
+                if !self.ctx.is_current() {
+                    return;
+                }
+                self.said.set(Said::Other);
+                let until = link
+                    .expires_at
+                    .map(|ms| format!(" The link works until {}.", summary::date(ms)))
+                    .unwrap_or_default();
+                dom::replace(
+                    &self.feedback,
+                    el("p")
+                        .class("feedback-ok")
+                        .text(if opened {
+                            "The preview opened in a new tab."
+                        } else {
+                            "The preview is ready: "
+                        })
+                        .child(
+                            el("a")
+                                .attr("href", &link.url)
+                                .attr("target", "_blank")
+                                .attr("rel", "noopener")
+                                .attr("data-test", "preview-link")
+                                .text(if opened {
+                                    " Open it again"
+                                } else {
+                                    "Open the preview"
+                                }),
+                        )
+                        .text(&until),
+                );
+            }
+            Err(e) => {
+                if let Some(tab) = &tab {
+                    let _ = tab.close();
+                }
+                if !self.ctx.is_current() {
+                    return;
+                }
+                if e.is_unauthorized() {
+                    app::signed_out();
+                } else {
+                    self.fail("Could not open a preview", &e, Action::Preview);
+                }
+            }
+        }
+    }
+}
+
+fn button(label: &str, test: &str, class: &str) -> dom::El {
+    el("button")
+        .attr("type", "button")
+        .class(class)
+        .attr("data-test", test)
+        .text(label)
+}
+
+fn non_empty(s: String) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// A step id not used in the tour: `step-` and 8 random hex digits.
+fn new_step_id(tour: &Tour) -> String {
+    loop {
+        let n = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
+        let id = format!("step-{n:08x}");
+        if !tour.steps.iter().any(|s| s.id == id) {
+            return id;
+        }
+    }
+}
+
+fn placement_value(p: Placement) -> &'static str {
+    match p {
+        Placement::Auto => "auto",
+        Placement::Top => "top",
+        Placement::Bottom => "bottom",
+        Placement::Left => "left",
+        Placement::Right => "right",
+    }
+}
+
+fn parse_placement(v: &str) -> Placement {
+    match v {
+        "top" => Placement::Top,
+        "bottom" => Placement::Bottom,
+        "left" => Placement::Left,
+        "right" => Placement::Right,
+        _ => Placement::Auto,
+    }
+}
+
+fn advance_of(kind: &str, pattern: String) -> Advance {
+    match kind {
+        "click" => Advance::Click,
+        "input" => Advance::Input,
+        "url" => Advance::Url { pattern },
+        _ => Advance::Next,
+    }
+}
+
+fn frequency_value(f: Frequency) -> &'static str {
+    match f {
+        Frequency::Once => "once",
+        Frequency::EveryVisit => "every_visit",
+        Frequency::UntilCompleted => "until_completed",
+        Frequency::Manual => "manual",
+    }
+}
+
+fn parse_frequency(v: &str) -> Frequency {
+    match v {
+        "every_visit" => Frequency::EveryVisit,
+        "until_completed" => Frequency::UntilCompleted,
+        "manual" => Frequency::Manual,
+        _ => Frequency::Once,
     }
 }
 

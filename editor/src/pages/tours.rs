@@ -38,6 +38,12 @@ pub fn render(ctx: &Ctx) {
             }
             tours.sort_by_key(|t| std::cmp::Reverse(t.updated_at));
             let _ = slot.append_child(&pages::table_wrap("Tours", table(&tours)));
+            // For measuring time to interactive: navigation start to the first useful screen.
+            if let Some(perf) = web_sys::window().and_then(|w| w.performance())
+                && perf.get_entries_by_name("cairn-editor-ready").length() == 0
+            {
+                let _ = perf.mark("cairn-editor-ready");
+            }
         },
     );
 }

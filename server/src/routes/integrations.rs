@@ -46,23 +46,7 @@ pub struct IntegrationUpdate {
     pub enabled: bool,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeliveryView {
-    pub id: String,
-    pub integration_id: String,
-    pub ticket_id: String,
-    pub event: String,
-    /// `pending`, `delivered` or `dead`.
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: i64,
-    pub last_status: Option<i64>,
-    pub last_error: Option<String>,
-    pub external_id: Option<String>,
-    pub external_url: Option<String>,
-    pub created_at: i64,
-    pub delivered_at: Option<i64>,
-}
+pub use cairn_shared::deliveries::DeliveryView;
 
 const SECRET_KEYS: [&str; 4] = ["password", "api_token", "token", "api_key"];
 

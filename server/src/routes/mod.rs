@@ -15,6 +15,7 @@ pub mod tickets;
 pub mod tokens;
 pub mod tours;
 pub mod translations;
+pub mod users;
 pub mod versions;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -58,6 +59,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tickets::update_ticket)
         .service(tickets::add_entry)
         .service(tickets::escalate)
+        .service(users::list_users)
         .service(analytics::tour_steps)
         .service(reports::funnel)
         .service(reports::ranking)

@@ -159,3 +159,20 @@ pub async fn by_email(
     row.map(|r| Ok((r.try_get(0)?, parse_role(&r.try_get::<String, _>(1)?)?)))
         .transpose()
 }
+
+/// The organisation's users, by email: (id, email, role).
+pub async fn list(db: &Db, org_id: &str) -> Result<Vec<(String, String, Role)>, ApiError> {
+    let rows = sqlx::query("SELECT id, email, role FROM users WHERE org_id = $1 ORDER BY email")
+        .bind(org_id)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                r.try_get(1)?,
+                parse_role(&r.try_get::<String, _>(2)?)?,
+            ))
+        })
+        .collect()
+}

@@ -23,4 +23,5 @@ mod tokens;
 mod tours;
 mod transfer;
 mod translations;
+mod users;
 mod versions;

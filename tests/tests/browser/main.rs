@@ -3,6 +3,7 @@
 mod axe;
 mod bench_overlay;
 mod demo_tour;
+mod editor;
 mod harness;
 mod helpdesk_loop;
 mod host;
