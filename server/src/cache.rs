@@ -3,6 +3,7 @@
 //! application's entry, so the next overlay request rebuilds it from the database.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, RwLock};
 
 use cairn_shared::api::{OverlayContent, PublishedChecklist, PublishedTooltip, PublishedTour};
@@ -24,6 +25,9 @@ pub struct CachedContent {
 pub struct Caches {
     apps: RwLock<HashMap<String, Arc<App>>>,
     content: RwLock<HashMap<String, Arc<CachedContent>>>,
+    /// Bumped by every content invalidation. A build that started before one may have read the
+    /// database before the publish committed, so it is served but not cached.
+    generation: std::sync::atomic::AtomicU64,
     /// Tells the other instances (`crate::cluster`) what this one invalidated.
     announcer: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<String>>,
 }
@@ -56,8 +60,12 @@ impl Caches {
         {
             return Ok(c);
         }
+        let started = self.generation.load(Ordering::SeqCst);
         let built = Arc::new(build_content(db, app).await?);
-        if let Ok(mut m) = self.content.write() {
+        if let Ok(mut m) = self.content.write()
+            // Checked under the lock that invalidations take, so none slips in between.
+            && self.generation.load(Ordering::SeqCst) == started
+        {
             m.insert(app.id.clone(), built.clone());
         }
         Ok(built)
@@ -84,6 +92,7 @@ impl Caches {
 
     fn forget_content(&self, app_id: &str) {
         if let Ok(mut m) = self.content.write() {
+            self.generation.fetch_add(1, Ordering::SeqCst);
             m.remove(app_id);
         }
     }
@@ -111,6 +120,7 @@ impl Caches {
 
     pub fn clear_content(&self) {
         if let Ok(mut m) = self.content.write() {
+            self.generation.fetch_add(1, Ordering::SeqCst);
             m.clear();
         }
     }
