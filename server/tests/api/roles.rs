@@ -133,7 +133,9 @@ fn needs(method: &Method, path: &str) -> Option<Option<Permission>> {
         | ("PATCH", "/integrations/{id}")
         | ("GET", "/deliveries")
         | ("POST", "/deliveries/{id}/retry") => Some(ManageApps),
-        ("GET", "/tickets" | "/tickets/sla-policy" | "/tickets/{id}") => Some(ReadTickets),
+        ("GET", "/tickets" | "/tickets/sla-policy" | "/tickets/{id}" | "/users") => {
+            Some(ReadTickets)
+        }
         ("PATCH", "/tickets/{id}")
         | ("POST", "/tickets/{id}/entries" | "/tickets/{id}/escalate") => Some(WorkTickets),
         ("GET", "/analytics/tours/{id}/steps") => Some(ReadAnalytics),
