@@ -8,6 +8,7 @@
 //! tries them in order and takes the first that finds exactly one element.
 
 use crate::content::{Strategy, css_escape};
+use crate::targeting::Targeting;
 
 /// Attributes written for tests and automation: the most deliberate, most stable hooks.
 pub const TEST_HOOKS: [&str; 6] = [
@@ -246,6 +247,17 @@ pub fn order_by_check(strategies: Vec<Strategy>, matches: &[usize]) -> Vec<Strat
     unique.into_iter().map(|(_, s)| s).collect()
 }
 
+/// Makes sure a step recorded on the page at `url` (absolute, with `path` its path) is shown there:
+/// a tour without URL patterns gets this page's path; a multi-page tour whose patterns miss this page
+/// gets it added. Returns whether the targeting changed.
+pub fn include_page(targeting: &mut Targeting, url: &str, path: &str) -> bool {
+    let missing = targeting.url_patterns.is_empty() || !targeting.matches_url(url);
+    if missing && !path.is_empty() {
+        targeting.url_patterns.push(path.to_string());
+    }
+    missing && !path.is_empty()
+}
+
 /// What the live check says about one strategy, for the author.
 pub fn check_label(matches: usize) -> &'static str {
     match matches {
@@ -428,6 +440,29 @@ mod tests {
             css_path(&path),
             "body > main > form > div:nth-of-type(2) > input"
         );
+    }
+
+    #[test]
+    fn recorded_pages_join_the_url_patterns() {
+        let mut t = Targeting::default();
+        assert!(include_page(&mut t, "http://h.test/demo/?x=1", "/demo/"));
+        assert_eq!(t.url_patterns, ["/demo/"]);
+        // Same page again: nothing to add.
+        assert!(!include_page(&mut t, "http://h.test/demo/", "/demo/"));
+        // Another page of a multi-page tour.
+        assert!(include_page(&mut t, "http://h.test/orders/7", "/orders/7"));
+        assert_eq!(t.url_patterns, ["/demo/", "/orders/7"]);
+        // A pattern already covering the page is kept as the author wrote it.
+        let mut wide = Targeting {
+            url_patterns: vec!["/orders/*".into()],
+            ..Targeting::default()
+        };
+        assert!(!include_page(
+            &mut wide,
+            "http://h.test/orders/8",
+            "/orders/8"
+        ));
+        assert_eq!(wide.url_patterns, ["/orders/*"]);
     }
 
     #[test]

@@ -581,11 +581,11 @@ impl Author {
             };
             step.id = new_step_id(tour);
             tour.steps.push(step);
-            // A new tour is shown where it was recorded.
-            if tour.targeting.url_patterns.is_empty()
-                && let Some(path) = web_sys::window().and_then(|w| w.location().pathname().ok())
+            // The tour is shown where its steps were recorded (every page of a multi-page tour).
+            if let Some(location) = web_sys::window().map(|w| w.location())
+                && let (Ok(href), Ok(path)) = (location.href(), location.pathname())
             {
-                tour.targeting.url_patterns.push(path);
+                capture::include_page(&mut tour.targeting, &href, &path);
             }
         }
         self.close_popover(false);
