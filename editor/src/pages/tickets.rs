@@ -188,11 +188,16 @@ pub fn render(ctx: &Ctx) {
                     async move { api::tickets(&q).await }
                 },
                 move |slot, mut tickets: Vec<TicketView>| {
+                    let one = tickets.len() == 1;
                     count.set_text_content(Some(&format!(
                         "{} ticket{}{}",
                         tickets.len(),
-                        if tickets.len() == 1 { "" } else { "s" },
-                        if filtered { " match the filters" } else { "" }
+                        if one { "" } else { "s" },
+                        match (filtered, one) {
+                            (false, _) => "",
+                            (true, true) => " matches the filters",
+                            (true, false) => " match the filters",
+                        }
                     )));
                     if tickets.is_empty() {
                         let _ = slot.append_child(

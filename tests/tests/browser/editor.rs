@@ -802,5 +802,29 @@ async fn agent_works_a_ticket_from_the_queue() {
         ),
     )
     .await;
+
+    // Deliveries are for admins: the agent is told so; an admin sees the (empty) list.
+    browser
+        .client
+        .goto(&format!("{}/editor/#/deliveries", server.url))
+        .await
+        .expect("open deliveries");
+    until(
+        &browser,
+        "the agent refused",
+        "document.querySelector('.error-box[role=alert]')",
+    )
+    .await;
+    click(&browser, "[data-test=sign-out]").await;
+    fill(&browser, "[data-test=login-email]", "boss@test.local").await;
+    fill(&browser, "[data-test=login-password]", PASSWORD).await;
+    click(&browser, "[data-test=login-submit]").await;
+    until(
+        &browser,
+        "the deliveries page",
+        "document.querySelector('h1').textContent === 'Deliveries' && document.querySelector('main .empty')",
+    )
+    .await;
+    browser.assert_accessible("the deliveries view", None).await;
     browser.close().await;
 }
