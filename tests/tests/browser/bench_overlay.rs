@@ -153,6 +153,15 @@ async fn measure(browser: &Browser, url: &str) -> (f64, f64) {
             "           cairn timeline (ms after t0): {}",
             parts.as_str().unwrap_or("")
         );
+        if std::env::var_os("CAIRN_BENCH_PROFILE").is_some() {
+            let prof = browser
+                .js("return Object.keys(window.prof).map(function (k) { return k + ' ' + window.prof[k][0] + 'x ' + window.prof[k][1].toFixed(1) + ' ms'; }).join(', ');")
+                .await;
+            println!(
+                "           cairn DOM calls: {}",
+                prof.as_str().unwrap_or("")
+            );
+        }
     }
     (f(&b["t"]), f(&b["longest"]))
 }
