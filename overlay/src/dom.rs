@@ -95,18 +95,16 @@ thread_local! {
 /// outside it is inert), and the overlay's `layer`, a manual popover, shown again whenever the
 /// page's top layer changed, since the last shown is the topmost.
 pub fn stay_on_top(host: &Element, layer: &Element) {
-    let doc = document();
-    let modal = query_all(&doc, "dialog[open]")
-        .into_iter()
-        .rev()
-        .find(|d| matches(d, ":modal"));
+    // One pass over the page (it runs on every tick): the open top-layer elements of the page.
+    let on_top = query_all(&document(), ":popover-open, dialog:modal");
+    let modal = on_top.iter().rev().find(|d| matches(d, "dialog")).cloned();
     let Some(parent) = modal.or_else(body) else {
         return;
     };
     let moved = !host
         .parent_element()
         .is_some_and(|p| p.is_same_node(Some(&parent)));
-    let count = query_all(&doc, ":popover-open, dialog:modal").len() as u32;
+    let count = on_top.len() as u32;
     let changed = TOP_LAYER.with(|c| c.replace(count)) != count;
     if !(moved || changed || !matches(layer, ":popover-open")) {
         return;
