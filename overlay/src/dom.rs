@@ -44,7 +44,7 @@ extern "C" {
     #[wasm_bindgen(method, js_name = append)]
     fn append_text(this: &Raw, text: &str);
     #[wasm_bindgen(method)]
-    fn focus(this: &Raw);
+    fn focus(this: &Raw, options: &JsValue);
     #[wasm_bindgen(method, getter)]
     fn style(this: &Raw) -> Raw;
     #[wasm_bindgen(method, js_name = setProperty)]
@@ -95,18 +95,16 @@ thread_local! {
 /// outside it is inert), and the overlay's `layer`, a manual popover, shown again whenever the
 /// page's top layer changed, since the last shown is the topmost.
 pub fn stay_on_top(host: &Element, layer: &Element) {
-    let doc = document();
-    let modal = query_all(&doc, "dialog[open]")
-        .into_iter()
-        .rev()
-        .find(|d| matches(d, ":modal"));
+    // One pass over the page (it runs on every tick): the open top-layer elements of the page.
+    let on_top = query_all(&document(), ":popover-open, dialog:modal");
+    let modal = on_top.iter().rev().find(|d| matches(d, "dialog")).cloned();
     let Some(parent) = modal.or_else(body) else {
         return;
     };
     let moved = !host
         .parent_element()
         .is_some_and(|p| p.is_same_node(Some(&parent)));
-    let count = query_all(&doc, ":popover-open, dialog:modal").len() as u32;
+    let count = on_top.len() as u32;
     let changed = TOP_LAYER.with(|c| c.replace(count)) != count;
     if !(moved || changed || !matches(layer, ":popover-open")) {
         return;
@@ -117,7 +115,9 @@ pub fn stay_on_top(host: &Element, layer: &Element) {
     }
     let _ = raw(layer).hide_popover();
     let _ = raw(layer).show_popover();
-    if let Some(f) = focused.filter(|f| is_connected(f)) {
+    // Moving and re-showing drop focus from inside them; nothing to restore when it was nowhere.
+    let nowhere = |f: &Element| body().is_some_and(|b| b.is_same_node(Some(f)));
+    if let Some(f) = focused.filter(|f| is_connected(f) && !nowhere(f)) {
         focus(&f);
     }
 }
@@ -214,8 +214,12 @@ pub fn lower(s: &str) -> String {
     js_sys::JsString::from(s).to_lower_case().into()
 }
 
+/// Focuses without scrolling: the overlay's controls are already in view, and the scroll-into-view
+/// a plain `focus()` computes cost over 100 ms on a page of 100,000 elements.
 pub fn focus(e: &Element) {
-    raw(e).focus();
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"preventScroll".into(), &JsValue::TRUE);
+    raw(e).focus(&options);
 }
 
 /// The element that has focus in the page, looking through open shadow roots.

@@ -89,6 +89,23 @@ fn start_probe(visible: &str, load: &str) -> String {
 const CAIRN_VISIBLE: &str = "var h = document.getElementById('cairn-root'); var s = h && h.shadowRoot && h.shadowRoot.querySelector('[data-cairn=step]'); if (!s) return false; var r = s.getBoundingClientRect(); return r.width > 0 && r.top >= 0 && r.top < innerHeight;";
 const DRIVER_VISIBLE: &str = "var s = document.querySelector('.driver-popover'); if (!s) return false; var r = s.getBoundingClientRect(); return r.width > 0 && r.top >= 0 && r.top < innerHeight;";
 
+/// With `CAIRN_BENCH_PROFILE=1`: times the DOM calls the overlay makes, to find where the time goes.
+const PROFILER: &str = r#"<script>
+window.prof = {};
+[[Element.prototype, ['getBoundingClientRect', 'scrollIntoView', 'showPopover', 'hidePopover', 'querySelectorAll', 'matches', 'attachShadow', 'append', 'appendChild', 'focus']],
+ [HTMLElement.prototype, ['focus', 'showPopover', 'hidePopover']],
+ [Document.prototype, ['querySelectorAll', 'querySelector', 'getElementById']],
+ [DocumentFragment.prototype, ['querySelectorAll']]].forEach(function (pair) {
+  pair[1].forEach(function (name) {
+    var original = pair[0][name]; if (!original) return;
+    pair[0][name] = function () {
+      var t = performance.now(); try { return original.apply(this, arguments); }
+      finally { var k = name; var p = window.prof[k] || (window.prof[k] = [0, 0]); p[0]++; p[1] += performance.now() - t; }
+    };
+  });
+});
+</script>"#;
+
 fn cairn_page(cairn: &Cairn, body: &str) -> String {
     // The snippet's script, inserted by the probe.
     let load = format!(
@@ -97,7 +114,12 @@ fn cairn_page(cairn: &Cairn, body: &str) -> String {
         json!(cairn.server.demo_app_key)
     );
     format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bench</title>{PROBE}</head><body>{body}{}</body></html>",
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Bench</title>{PROBE}{}</head><body>{body}{}</body></html>",
+        if std::env::var_os("CAIRN_BENCH_PROFILE").is_some() {
+            PROFILER
+        } else {
+            ""
+        },
         start_probe(CAIRN_VISIBLE, &load)
     )
 }
@@ -131,6 +153,15 @@ async fn measure(browser: &Browser, url: &str) -> (f64, f64) {
             "           cairn timeline (ms after t0): {}",
             parts.as_str().unwrap_or("")
         );
+        if std::env::var_os("CAIRN_BENCH_PROFILE").is_some() {
+            let prof = browser
+                .js("return Object.keys(window.prof).map(function (k) { return k + ' ' + window.prof[k][0] + 'x ' + window.prof[k][1].toFixed(1) + ' ms'; }).join(', ');")
+                .await;
+            println!(
+                "           cairn DOM calls: {}",
+                prof.as_str().unwrap_or("")
+            );
+        }
     }
     (f(&b["t"]), f(&b["longest"]))
 }
