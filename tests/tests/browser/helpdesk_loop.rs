@@ -1,7 +1,8 @@
 //! The help-desk loop end to end: an employee of the demo app (identified and verified as
 //! "sam.rivera") gets stuck on step 2, is offered a guide that matches their words, declines it,
-//! says who is affected and how urgent it is, and files a ticket; an agent answers publicly through
-//! the API; back in the app, the launcher shows a badge and the reply under "My tickets".
+//! says who is affected and how urgent it is, and files a ticket; an agent answers publicly (and
+//! adds an internal note) in the editor's ticket view; back in the app, the launcher shows a badge
+//! and the reply under "My tickets".
 
 use std::time::{Duration, Instant};
 
@@ -9,6 +10,7 @@ use cairn_server::testing::{TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, TestServer};
 use serde_json::{Value, json};
 use sqlx::Row;
 
+use crate::editor_ui::{click, element, fill, sign_in};
 use crate::harness::{Browser, in_overlay};
 
 async fn admin_client(server: &TestServer) -> reqwest::Client {
@@ -247,26 +249,48 @@ async fn stuck_deflection_declined_ticket_filed_reply_seen_in_my_tickets() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 
-    progress("The agent answers publicly");
+    progress("The agent answers in the editor: a public reply and an internal note");
     let id = ticket["id"].as_str().expect("ticket id");
-    send(
-        admin
-            .post(format!("{}/api/v1/tickets/{id}/entries", server.url))
-            .json(&json!({ "body": "Access granted: pick **Acme Tools** again." })),
-        201,
+    sign_in(&browser, &server.url, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD).await;
+    browser
+        .client
+        .goto(&format!("{}/editor/#/tickets/{id}", server.url))
+        .await
+        .expect("open the ticket");
+    element(&browser, "[data-test=ticket-context]").await;
+    fill(
+        &browser,
+        "[data-test=entry-body]",
+        "Access granted: pick **Acme Tools** again.",
     )
     .await;
-    send(
-        admin
-            .post(format!("{}/api/v1/tickets/{id}/entries", server.url))
-            .json(&json!({ "body": "Internal: granted via the SAP role", "internal": true })),
-        201,
+    click(&browser, "[data-test=send-reply]").await;
+    browser
+        .wait_for(
+            "the reply in the ticket's trail",
+            "document.querySelector('[data-test=entry][data-kind=reply]')",
+        )
+        .await;
+    fill(
+        &browser,
+        "[data-test=entry-body]",
+        "Internal: granted via the SAP role",
     )
     .await;
+    click(&browser, "[data-test=add-note]").await;
+    browser
+        .wait_for(
+            "the note in the ticket's trail",
+            "document.querySelector('[data-test=entry][data-kind=note][data-internal=true]')",
+        )
+        .await;
 
     progress("Back in the app: a badge, then the reply under My tickets");
-    browser.click_overlay("[data-cairn=stuck-close]").await;
-    browser.client.refresh().await.expect("reload");
+    browser
+        .client
+        .goto(&format!("{}/demo/", server.url))
+        .await
+        .expect("back to the demo app");
     let badge = text_of(
         &browser,
         "the badge",

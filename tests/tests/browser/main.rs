@@ -4,6 +4,7 @@ mod axe;
 mod bench_overlay;
 mod demo_tour;
 mod editor;
+mod editor_ui;
 mod harness;
 mod helpdesk_loop;
 mod host;
