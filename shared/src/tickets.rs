@@ -44,6 +44,9 @@ pub struct StepContext {
     /// The employee's attributes from `cairn.identify` (role, department…).
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub user_attributes: std::collections::BTreeMap<String, String>,
+    /// Set by the server from the report: the tours suggested before filing, which did not help.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deflections_offered: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -403,6 +403,19 @@ fn detail(t: &TicketView) -> Element {
             )
             .build()
     };
+    // The guides the form suggested before filing: they did not help.
+    let offered = if c.deflections_offered.is_empty() {
+        el("span").text("—").build()
+    } else {
+        el("ul")
+            .attr("data-test", "deflections-offered")
+            .children(
+                c.deflections_offered
+                    .iter()
+                    .map(|id| el("li").child(el("code").text(id))),
+            )
+            .build()
+    };
     let viewport = if c.viewport.width == 0 && c.viewport.height == 0 {
         text("—")
     } else {
@@ -535,6 +548,7 @@ fn detail(t: &TicketView) -> Element {
                 .text(describe::element_found(c.element_found)),
         ))
         .children(pages::fact("Last steps seen", steps_seen))
+        .children(pages::fact("Guides offered, not followed", offered))
         .children(pages::fact("Browser", or_dash(Some(&c.user_agent))))
         .children(pages::fact("Viewport", viewport))
         .children(pages::fact("User", user))

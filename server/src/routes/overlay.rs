@@ -228,6 +228,8 @@ pub async fn file_ticket(
         .or(context.user_id.take());
     context.user_id = claimed.filter(|_| requester.is_some() || !app.0.require_verified_identity);
     context.user_verified = context.user_id.as_ref().map(|_| requester.is_some());
+    // Kept with the context, so agents see which guides the employee already had offered.
+    context.deflections_offered = report.deflections_offered.clone();
     if let Some(identity) = &report.identity {
         context.user_attributes = identity.attributes.clone();
     }

@@ -258,6 +258,17 @@ async fn stuck_deflection_declined_ticket_filed_reply_seen_in_my_tickets() {
         .await
         .expect("open the ticket");
     element(&browser, "[data-test=ticket-context]").await;
+    let offered = browser
+        .wait_for(
+            "the guides offered before filing, in the ticket's context",
+            "document.querySelector('[data-test=deflections-offered] li').textContent",
+        )
+        .await;
+    assert_eq!(
+        offered,
+        json!(guide),
+        "the declined suggestion is on the ticket"
+    );
     fill(
         &browser,
         "[data-test=entry-body]",
