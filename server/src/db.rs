@@ -63,6 +63,9 @@ impl Db {
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        // 64 MiB of page cache per connection: rollup upserts touch B-tree pages
+                        // all over the table, and the 2 MiB default sends them to the kernel.
+                        conn.execute("PRAGMA cache_size = -65536").await?;
                     }
                     Ok(())
                 })

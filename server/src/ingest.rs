@@ -252,14 +252,14 @@ async fn write_tx(
     events: &[&RawEvent],
 ) -> Result<std::collections::HashSet<(String, String)>, sqlx::Error> {
     let mut tx = db.pool.begin().await?;
-    let inserted = rollups::insert_events(&mut tx, events).await?;
+    let inserted = rollups::insert_events(db.backend, &mut tx, events).await?;
     let mut delta = Delta::default();
     for e in events {
         if inserted.contains(&(e.app_id.clone(), e.id.clone())) {
             delta.add(e);
         }
     }
-    delta.apply(&mut tx).await?;
+    delta.apply(db.backend, &mut tx).await?;
     tx.commit().await?;
     Ok(inserted)
 }

@@ -62,9 +62,47 @@ impl Gen {
     }
 }
 
-/// One event as the overlay would send it. Tour 0 is the seeded demo tour (real step ids), so the
-/// per-tour reports have a document to read.
-fn event(i: u64, g: &mut Gen, now_ms: i64, demo: &(String, Vec<String>)) -> String {
+/// One generated event.
+struct Ev {
+    id: String,
+    kind: &'static str,
+    content: String,
+    step_id: String,
+    step: u64,
+    version: u64,
+    at: i64,
+    duration: u64,
+    role: &'static str,
+    dept: &'static str,
+    prof: &'static str,
+    locale: &'static str,
+}
+
+impl Ev {
+    /// As the overlay sends it.
+    fn json(&self) -> String {
+        format!(
+            r#"{{"id":"{}","kind":"{}","content_id":"{}","step_id":"{}","step_index":{},"version":{},"page_url":"http://host.test/p","at":{},"duration_ms":{},"role":"{}","department":"{}","proficiency":"{}","locale":"{}"}}"#,
+            self.id,
+            self.kind,
+            self.content,
+            self.step_id,
+            self.step,
+            self.version,
+            self.at,
+            self.duration,
+            self.role,
+            self.dept,
+            self.prof,
+            self.locale
+        )
+    }
+}
+
+/// Event `i`. Tour 0 is the seeded demo tour (real step ids), so the per-tour reports have a document
+/// to read.
+fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>)) -> Ev {
+    let mut g = Gen(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xC0FFEE);
     let tour = g.next(TOURS);
     let step = g.next(STEPS);
     let day = g.next(DAYS);
@@ -90,14 +128,20 @@ fn event(i: u64, g: &mut Gen, now_ms: i64, demo: &(String, Vec<String>)) -> Stri
     } else {
         (format!("tour-{tour:03}"), format!("s{step}"))
     };
-    let role = ["buyer", "approver", "clerk"][g.next(3) as usize];
-    let dept = ["finance", "it", "sales", "ops"][g.next(4) as usize];
-    let prof = ["beginner", "intermediate", "expert"][g.next(3) as usize];
-    let locale = ["en", "de"][g.next(2) as usize];
-    let duration = 500 + g.next(120_000);
-    format!(
-        r#"{{"id":"bench-{i:012}","kind":"{kind}","content_id":"{content}","step_id":"{step_id}","step_index":{step},"version":{version},"page_url":"http://host.test/p","at":{at},"duration_ms":{duration},"role":"{role}","department":"{dept}","proficiency":"{prof}","locale":"{locale}"}}"#
-    )
+    Ev {
+        id: format!("bench-{i:012}"),
+        kind,
+        content,
+        step_id,
+        step,
+        version,
+        at,
+        duration: 500 + g.next(120_000),
+        role: ["buyer", "approver", "clerk"][g.next(3) as usize],
+        dept: ["finance", "it", "sales", "ops"][g.next(4) as usize],
+        prof: ["beginner", "intermediate", "expert"][g.next(3) as usize],
+        locale: ["en", "de"][g.next(2) as usize],
+    }
 }
 
 fn now_ms() -> i64 {
@@ -247,11 +291,10 @@ async fn bench(o: Options) -> Result<()> {
                 let mut body = String::with_capacity(BATCH * 330);
                 body.push_str(r#"{"events":["#);
                 for i in start..end {
-                    let mut g = Gen(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xC0FFEE);
                     if i > start {
                         body.push(',');
                     }
-                    body.push_str(&event(i, &mut g, now, &demo));
+                    body.push_str(&event(i, now, &demo).json());
                 }
                 body.push_str("]}");
                 loop {
@@ -361,6 +404,7 @@ async fn bench(o: Options) -> Result<()> {
                 "INSERT INTO bench_raw_events (app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms) VALUES ",
             );
             let n = (end - g_all) as usize;
+            let sqlite = db_url.starts_with("sqlite");
             for r in 0..n {
                 if r > 0 {
                     sql.push(',');
@@ -370,34 +414,37 @@ async fn bench(o: Options) -> Result<()> {
                     if c > 0 {
                         sql.push(',');
                     }
-                    sql.push_str(&format!("${}", r * 17 + c + 1));
+                    // Anonymous parameters on SQLite: its numbered-parameter lookup is linear.
+                    if sqlite {
+                        sql.push('?');
+                    } else {
+                        sql.push_str(&format!("${}", r * 17 + c + 1));
+                    }
                 }
                 sql.push(')');
             }
             sql.push_str(" ON CONFLICT (app_id, id) DO NOTHING");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for i in g_all..end {
-                let mut g = Gen(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xC0FFEE);
-                let e: Value = serde_json::from_str(&event(i, &mut g, now, &demo))?;
-                let s = |k: &str| e[k].as_str().unwrap_or("").to_string();
+                let e = event(i, now, &demo);
                 q = q
                     .bind("app")
-                    .bind(s("id"))
+                    .bind(e.id)
                     .bind("org")
-                    .bind(s("kind"))
-                    .bind(s("content_id"))
-                    .bind(s("step_id"))
-                    .bind(e["step_index"].as_i64())
-                    .bind(e["version"].as_i64().unwrap_or(1))
-                    .bind(s("page_url"))
-                    .bind(e["at"].as_i64().unwrap_or(0))
+                    .bind(e.kind)
+                    .bind(e.content)
+                    .bind(e.step_id)
+                    .bind(e.step as i64)
+                    .bind(e.version as i64)
+                    .bind("http://host.test/p")
+                    .bind(e.at)
                     .bind(now)
-                    .bind(s("role"))
-                    .bind(s("department"))
-                    .bind(s("proficiency"))
-                    .bind(s("locale"))
+                    .bind(e.role)
+                    .bind(e.dept)
+                    .bind(e.prof)
+                    .bind(e.locale)
                     .bind("other")
-                    .bind(e["duration_ms"].as_i64());
+                    .bind(e.duration as i64);
             }
             q.execute(&mut *tx).await?;
             g_all = end;

@@ -189,10 +189,15 @@ impl Delta {
     }
 
     /// Upserts everything, adding to what is there.
-    pub async fn apply(&self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    pub async fn apply(
+        &self,
+        backend: Backend,
+        conn: &mut AnyConnection,
+    ) -> Result<(), sqlx::Error> {
         let rows: Vec<_> = self.rows.iter().collect();
         for chunk in rows.chunks(400) {
             let sql = upsert_sql(
+                backend,
                 "rollups (org_id, content_id, step_id, version, day, role, department, proficiency, locale, step_index, views, advances, completions, dismissals, not_found, stuck_opened, tickets, deflections_offered, deflections)",
                 19,
                 chunk.len(),
@@ -223,6 +228,7 @@ impl Delta {
         let durations: Vec<_> = self.durations.iter().collect();
         for chunk in durations.chunks(1000) {
             let sql = upsert_sql(
+                backend,
                 "rollup_durations (org_id, content_id, step_id, version, day, bucket, n)",
                 7,
                 chunk.len(),
@@ -245,6 +251,7 @@ impl Delta {
         let not_found: Vec<_> = self.not_found.iter().collect();
         for chunk in not_found.chunks(1000) {
             let sql = upsert_sql(
+                backend,
                 "rollup_not_found (org_id, content_id, step_id, day, browser, step_index, n)",
                 7,
                 chunk.len(),
@@ -270,14 +277,27 @@ impl Delta {
 
 /// `INSERT INTO table VALUES ($1, …), … ON CONFLICT (key) DO UPDATE SET …`: literal text, only the
 /// number of placeholders depends on the batch size.
-fn upsert_sql(into: &str, cols: usize, rows: usize, key: &str, set: &str) -> String {
+fn upsert_sql(
+    backend: Backend,
+    into: &str,
+    cols: usize,
+    rows: usize,
+    key: &str,
+    set: &str,
+) -> String {
     format!(
         "INSERT INTO {into} VALUES {} ON CONFLICT ({key}) DO UPDATE SET {set}",
-        placeholders(cols, rows)
+        placeholders(backend, cols, rows)
     )
 }
 
-fn placeholders(cols: usize, rows: usize) -> String {
+/// `($1,$2),($3,$4)…` for PostgreSQL; anonymous `?` for SQLite, whose numbered-parameter lookup
+/// (`sqlite3_bind_parameter_name`) is linear per parameter, i.e. quadratic over a multi-row INSERT.
+fn placeholders(backend: Backend, cols: usize, rows: usize) -> String {
+    if backend == Backend::Sqlite {
+        let row = format!("({})", vec!["?"; cols].join(","));
+        return vec![row; rows].join(",");
+    }
     let mut s = String::with_capacity(rows * cols * 5);
     for r in 0..rows {
         if r > 0 {
@@ -301,6 +321,7 @@ const EVENT_COLUMNS: &str = "app_id, id, org_id, kind, content_id, step_id, step
 /// Inserts events (already de-duplicated within the batch); returns the (app_id, id) of the rows that
 /// were new.
 pub async fn insert_events(
+    backend: Backend,
     conn: &mut AnyConnection,
     events: &[&RawEvent],
 ) -> Result<HashSet<(String, String)>, sqlx::Error> {
@@ -308,7 +329,7 @@ pub async fn insert_events(
     for chunk in events.chunks(500) {
         let sql = format!(
             "INSERT INTO events ({EVENT_COLUMNS}) VALUES {} ON CONFLICT (app_id, id) DO NOTHING RETURNING app_id, id",
-            placeholders(17, chunk.len())
+            placeholders(backend, 17, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for e in chunk {
@@ -398,7 +419,7 @@ pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
                 duration_ms: r.try_get(14)?,
             });
         }
-        delta.apply(&mut tx).await?;
+        delta.apply(db.backend, &mut tx).await?;
         replayed += rows.len() as u64;
     }
     tx.commit().await?;
@@ -421,7 +442,8 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_row_by_row() {
-        assert_eq!(placeholders(2, 2), "($1,$2),($3,$4)");
+        assert_eq!(placeholders(Backend::Postgres, 2, 2), "($1,$2),($3,$4)");
+        assert_eq!(placeholders(Backend::Sqlite, 2, 2), "(?,?),(?,?)");
     }
 
     #[test]
