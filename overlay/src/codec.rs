@@ -370,6 +370,11 @@ pub fn event(e: &OverlayEvent) -> JsValue {
         .set("page_url", e.page_url.as_str())
         // Milliseconds since 1970 are exact in an f64 (and JSON has no other number).
         .set("at", e.at as f64)
+        .opt("duration_ms", e.details.duration_ms)
+        .opt("role", e.details.role.as_deref())
+        .opt("department", e.details.department.as_deref())
+        .opt("proficiency", e.details.proficiency.as_deref())
+        .opt("locale", e.details.locale.as_deref())
         .done()
 }
 

@@ -9,7 +9,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use cairn_shared::events::{EventKind, MAX_BATCH, OverlayEvent};
+use cairn_shared::events::{EventDetails, EventKind, MAX_BATCH, OverlayEvent};
 use js_sys::Array;
 use wasm_bindgen::JsCast;
 
@@ -47,6 +47,8 @@ struct Sender {
 }
 
 thread_local! {
+    /// The step last viewed and when (ms since 1970).
+    static VIEWED: RefCell<Option<(String, f64)>> = const { RefCell::new(None) };
     // Leaked once: the state lives as long as the page, and one accessor keeps the wasm small.
     static SENDER: &'static Sender = Box::leak(Box::new(Sender {
         batch: Cell::new(MAX_BATCH as u32),
@@ -60,6 +62,30 @@ fn sender() -> &'static Sender {
 
 /// Records an event and tells the host's `cairn.on` handlers.
 pub fn emit(kind: EventKind, subject: Subject) {
+    let now = js_sys::Date::now();
+    let step_id = subject.step.map(|(id, _)| id);
+    // Time on step: from its view to what ended it (next, done, close) — what the rollups' sketch reads.
+    let duration_ms = VIEWED.with(|v| match kind {
+        EventKind::StepViewed => {
+            *v.borrow_mut() = step_id.map(|id| (id.to_string(), now));
+            None
+        }
+        EventKind::StepAdvanced | EventKind::TourCompleted | EventKind::TourDismissed => v
+            .borrow_mut()
+            .take()
+            .filter(|(id, _)| Some(id.as_str()) == step_id)
+            .map(|(_, at)| (now - at).max(0.0) as u32),
+        _ => None,
+    });
+    let attribute = |name: &str| {
+        runtime::get().and_then(|rt| {
+            rt.attributes
+                .borrow()
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        })
+    };
     let event = OverlayEvent {
         id: random_id(),
         kind,
@@ -68,8 +94,16 @@ pub fn emit(kind: EventKind, subject: Subject) {
         step_index: subject.step.map(|(_, i)| i),
         version: subject.version,
         page_url: runtime::page_url(),
-        at: js_sys::Date::now() as i64,
-        details: Default::default(),
+        at: now as i64,
+        // The segments the reports compare; the server takes the browser from the User-Agent.
+        details: EventDetails {
+            duration_ms,
+            role: attribute("role"),
+            department: attribute("department"),
+            proficiency: attribute("proficiency"),
+            locale: attribute("locale"),
+            browser: None,
+        },
     };
     js_api::notify(&event);
     let mut queue = load();

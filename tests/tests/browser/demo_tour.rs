@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use cairn_server::testing::{TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, TestServer};
 use serde_json::{Value, json};
+use sqlx::Row;
 
 use crate::harness::{Browser, in_overlay};
 
@@ -187,6 +188,23 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
     };
     let steps = &stats["steps"];
     assert_eq!(steps[0]["advances"], 1, "{stats}");
+    // Events carry the segments the reports compare, and how long step 1 was on screen.
+    let db = server.db().await.expect("db");
+    let advanced = sqlx::query(
+        "SELECT role, department, duration_ms FROM events WHERE kind = 'step_advanced' AND step_index = 0",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("the advance from step 1");
+    let role: Option<String> = advanced.try_get(0).expect("role");
+    let department: Option<String> = advanced.try_get(1).expect("department");
+    let duration: Option<i64> = advanced.try_get(2).expect("duration");
+    assert_eq!(role.as_deref(), Some("employee"));
+    assert_eq!(department.as_deref(), Some("Finance"));
+    assert!(
+        duration.is_some_and(|ms| ms > 0),
+        "time on step 1: {duration:?}"
+    );
     assert_eq!(steps[1]["tickets"], 1, "{stats}");
     assert_eq!(steps[0]["tickets"], 0, "{stats}");
     assert!(
