@@ -179,11 +179,19 @@ fn wasm_opt(wasm: &Path) {
     }
 }
 
+/// Copies the static files; JavaScript ones lose their comments and indentation on the way
+/// ([`strip_js`]: the loader is part of the overlay's gzipped budget).
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
         let entry = entry?;
-        if entry.file_type()?.is_file() {
-            fs::copy(entry.path(), to.join(entry.file_name()))?;
+        if !entry.file_type()?.is_file() {
+            continue;
+        }
+        let (path, dest) = (entry.path(), to.join(entry.file_name()));
+        if path.extension().is_some_and(|e| e == "js") {
+            fs::write(&dest, strip_js(&fs::read_to_string(&path)?))?;
+        } else {
+            fs::copy(&path, &dest)?;
         }
     }
     Ok(())
