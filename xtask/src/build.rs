@@ -82,7 +82,7 @@ pub fn bundles() -> Result<PathBuf> {
         let wasm = out.join(format!("{crate_name}_bg.wasm"));
         let (short_wasm, short_js) = crate::short_names::shorten(
             &fs::read(&wasm)?,
-            &strip_js(&fs::read_to_string(&glue)?),
+            &fold_returns(&strip_js(&fs::read_to_string(&glue)?)),
             &format!("./{crate_name}_bg.js"),
         )
         .with_context(|| format!("shortening the names of {}", wasm.display()))?;
@@ -114,6 +114,27 @@ pub fn strip_js(source: &str) -> String {
             continue;
         }
         out.push_str(t);
+        out.push('\n');
+    }
+    out
+}
+
+/// Folds wasm-bindgen's `const ret = EXPR;` directly followed by `return ret;` into `return EXPR;`
+/// (54 times in the overlay's glue). Works on [`strip_js`]'s output: when the next line is exactly
+/// `return ret;`, the declaration was a complete one-line statement and `ret` is used nowhere else.
+pub fn fold_returns(glue: &str) -> String {
+    let mut out = String::with_capacity(glue.len());
+    let mut lines = glue.lines().peekable();
+    while let Some(line) = lines.next() {
+        if let Some(expr) = line.strip_prefix("const ret = ")
+            && lines.peek() == Some(&"return ret;")
+        {
+            lines.next();
+            out.push_str("return ");
+            out.push_str(expr);
+        } else {
+            out.push_str(line);
+        }
         out.push('\n');
     }
     out
@@ -237,7 +258,16 @@ pub fn print_sizes(web: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::strip_js;
+    use super::{fold_returns, strip_js};
+
+    #[test]
+    fn folds_only_a_declaration_returned_on_the_next_line() {
+        let src = "f: function(a) {\nconst ret = a.b(1);\nreturn ret;\n},\ng: function(a) {\nconst ret = a.c;\nuse(ret);\nreturn ret;\n},\n";
+        assert_eq!(
+            fold_returns(src),
+            "f: function(a) {\nreturn a.b(1);\n},\ng: function(a) {\nconst ret = a.c;\nuse(ret);\nreturn ret;\n},\n"
+        );
+    }
 
     #[test]
     fn strips_comments_and_indentation_only() {
