@@ -75,6 +75,8 @@ pub fn bundles() -> Result<PathBuf> {
             .typescript(false)
             .remove_name_section(true)
             .remove_producers_section(true)
+            // Every browser the overlay supports has `TextEncoder.encodeInto`: no fallback in the glue.
+            .encode_into(wasm_bindgen_cli_support::EncodeInto::Always)
             .out_name(&crate_name)
             .generate(&out)
             .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
