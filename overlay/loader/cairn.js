@@ -5,9 +5,11 @@
 (function () {
   'use strict';
   var script = document.currentScript;
-  if (!script || (window.cairn && window.cairn.version)) return; // no script tag, or already loaded
+  // No script tag, or already loaded.
+  if (!script || (window.cairn && window.cairn.version)) return;
   var key = script.getAttribute('data-app-key') || '';
-  var base = script.src.replace(/[^/]*([?#].*)?$/, ''); // .../overlay/
+  // .../overlay/
+  var base = script.src.replace(/[^/]*([?#].*)?$/, '');
   // The API lives at the root of the Cairn server: drop the trailing "overlay/" directory.
   var api = script.getAttribute('data-api') || base.replace(/overlay\/$/, '');
   var queue = [];
@@ -21,7 +23,8 @@
   // Record in app: an author link (?cairn_author=TOKEN, kept for this tab and taken out of the URL)
   // starts the editor bundle's author mode instead of the overlay.
   var store = null, m = /[?&]cairn_author=([^&#]*)/.exec(location.search), token;
-  try { store = window.sessionStorage; } catch (e) { /* blocked: this page only */ }
+  // Storage blocked: the token works for this page only.
+  try { store = window.sessionStorage; } catch (e) {}
   if (m) {
     token = decodeURIComponent(m[1]);
     if (store) store.setItem('cairn_author', token);
@@ -48,7 +51,8 @@
     mode: 'cors',
     headers: { 'x-cairn-app-key': key }
   });
-  content.catch(function () {}); // the runtime reports a failure
+  // The runtime reports a failure.
+  content.catch(function () {});
   import(base + 'cairn_overlay.js')
     .then(function (mod) {
       return mod.default({ module_or_path: wasm }).then(function () {

@@ -4,6 +4,7 @@
 //! A badge on the button counts tickets with a reply the employee has not seen.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use cairn_shared::api::{PublishedChecklist, PublishedTour};
 use cairn_shared::content::ChecklistAction;
@@ -130,7 +131,7 @@ fn show_form(draft: Option<stuck::Draft>) {
         &panel,
         vec![scroll, foot],
         draft,
-        move || dom::focus(&contact),
+        Rc::new(move || dom::focus(&contact)),
     );
 }
 

@@ -131,19 +131,26 @@ pub fn open(
     context: StepContext,
     after_close: impl Fn() + 'static,
 ) {
-    open_draft(owner, container, hide, Draft::new(context), after_close);
+    open_draft(
+        owner,
+        container,
+        hide,
+        Draft::new(context),
+        Rc::new(after_close),
+    );
 }
 
 /// Opens the form at the end of `container`, hiding `hide` until it closes; `after_close` runs when
 /// the employee closes it (not when it is discarded along with its container). A draft whose
-/// suggested tour was followed opens on "Did it solve your problem?".
+/// suggested tour was followed opens on "Did it solve your problem?". Not generic over
+/// `after_close`, so the form is built by one copy of this function whatever the caller.
 #[inline(never)]
 pub fn open_draft(
     owner: Owner,
     container: &Element,
     hide: Vec<Element>,
     draft: Draft,
-    after_close: impl Fn() + 'static,
+    after_close: Rc<dyn Fn()>,
 ) {
     discard_any();
     let form = dom::el(
@@ -272,7 +279,7 @@ pub fn open_draft(
         submit,
         error,
         draft,
-        after_close: Rc::new(after_close),
+        after_close,
         _listeners: listeners,
     });
     match followed {

@@ -21,6 +21,29 @@ fn hashed(name: &str) -> bool {
             || name.starts_with("wasm_bindgen__"))
 }
 
+/// Whether to rename: hashed names, and wasm-bindgen's own unhashed intrinsics
+/// (`__wbindgen_malloc`, `__externref_table_alloc`…), which the glue only reaches as `wasm.NAME`
+/// or as an import key.
+fn renamed(name: &str) -> bool {
+    hashed(name) || name.starts_with("__wbindgen_") || name.starts_with("__externref_")
+}
+
+/// Replaces whole identifiers only: `__wbindgen_free` must not match inside a longer name.
+fn replace_ident(js: &str, old: &str, new: &str) -> String {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    let mut out = String::with_capacity(js.len());
+    let mut rest = js;
+    while let Some(at) = rest.find(old) {
+        let (before, after) = (&rest[..at], &rest[at + old.len()..]);
+        out.push_str(before);
+        let whole = !before.ends_with(ident) && !after.starts_with(ident);
+        out.push_str(if whole { new } else { old });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
@@ -121,7 +144,7 @@ pub fn shorten(wasm: &[u8], js: &str, module: &str) -> Result<(Vec<u8>, String)>
                     let m = s.name()?;
                     put_name(&mut new_body, if m == module { "m" } else { m });
                     let field = s.name()?;
-                    let field = if hashed(field) {
+                    let field = if renamed(field) {
                         rename(field)
                     } else {
                         field.to_string()
@@ -151,7 +174,7 @@ pub fn shorten(wasm: &[u8], js: &str, module: &str) -> Result<(Vec<u8>, String)>
                 put_leb(&mut new_body, count);
                 for _ in 0..count {
                     let name = s.name()?;
-                    let name = if hashed(name) {
+                    let name = if renamed(name) {
                         rename(name)
                     } else {
                         name.to_string()
@@ -174,10 +197,11 @@ pub fn shorten(wasm: &[u8], js: &str, module: &str) -> Result<(Vec<u8>, String)>
     }
     let mut js = js.replace(&quoted, "\"m\"");
     for (old, new) in &renames {
-        if !js.contains(old.as_str()) {
+        // A hashed name the glue does not use means the glue changed shape: stop rather than guess.
+        if hashed(old) && !js.contains(old.as_str()) {
             bail!("the glue does not mention {old}");
         }
-        js = js.replace(old.as_str(), new);
+        js = replace_ident(&js, old, new);
     }
     Ok((out, js))
 }
@@ -223,14 +247,14 @@ mod tests {
         let (wasm, js) = shorten(&module(), js, "./x_bg.js").expect("renamed");
         assert_eq!(
             js,
-            "const i = { $0: function(a) {}, __wbindgen_init_externref_table: 1 };\n\
+            "const i = { $0: function(a) {}, $1: 1 };\n\
              return { \"m\": i };\n\
-             function $1(a) { wasm.$1(a); }"
+             function $2(a) { wasm.$2(a); }"
         );
         let mut expected = b"\0asm\x01\0\0\0".to_vec();
         expected.extend([1, 4, 1, 0x60, 0, 0]);
         let mut imports = vec![2];
-        for field in ["$0", "__wbindgen_init_externref_table"] {
+        for field in ["$0", "$1"] {
             put_name(&mut imports, "m");
             put_name(&mut imports, field);
             imports.extend([0, 0]);
@@ -238,8 +262,20 @@ mod tests {
         expected.push(2);
         put_leb(&mut expected, imports.len() as u64);
         expected.extend(&imports);
-        expected.extend([7, 6, 1, 2, b'$', b'1', 0, 0]);
+        expected.extend([7, 6, 1, 2, b'$', b'2', 0, 0]);
         assert_eq!(wasm, expected);
+    }
+
+    #[test]
+    fn replaces_whole_identifiers_only() {
+        assert_eq!(
+            replace_ident(
+                "wasm.__wbindgen_free(a); wasm.__wbindgen_free_x(b); x__wbindgen_free",
+                "__wbindgen_free",
+                "$3"
+            ),
+            "wasm.$3(a); wasm.__wbindgen_free_x(b); x__wbindgen_free"
+        );
     }
 
     #[test]
