@@ -14,7 +14,9 @@ use cairn_shared::content::{
 };
 use cairn_shared::events::OverlayEvent;
 use cairn_shared::targeting::{AttributeRule, Frequency, Proficiency, Schedule, Targeting};
-use cairn_shared::tickets::{MyTicket, PublicReply, StepContext, StuckReport, TicketStatus};
+use cairn_shared::tickets::{
+    ExternalTicket, MyTicket, PublicReply, StepContext, StuckReport, TicketStatus,
+};
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -123,6 +125,13 @@ pub fn my_tickets(v: &JsValue) -> Vec<MyTicket> {
                 message: string(t, "message"),
                 created_at: number_or_zero(t, "created_at"),
                 last_reply_at: number(t, "last_reply_at").map(|n| n as i64),
+                external: list(t, "external", |x| {
+                    Some(ExternalTicket {
+                        system: string(x, "system"),
+                        id: opt_string(x, "id"),
+                        url: opt_string(x, "url"),
+                    })
+                }),
                 replies: list(t, "replies", |r| {
                     Some(PublicReply {
                         author: string(r, "author"),

@@ -6,6 +6,7 @@
 
 use std::cell::{Cell, RefCell};
 
+use cairn_shared::markdown::is_safe_href;
 use cairn_shared::tickets::MyTicket;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
@@ -216,6 +217,32 @@ fn ticket(t: &MyTicket, seen: f64) -> Element {
     );
     let words = dom::text_el("p", &[("class", "words")], &t.message);
     dom::append(&li, &[&head, &words]);
+    // Where the help desk works it: "IT ServiceNow: INC0010042", linked when it gave a safe URL.
+    for x in &t.external {
+        let p = dom::el(
+            "p",
+            &[("class", "muted"), ("data-cairn", "ticket-external")],
+        );
+        dom::append_text(&p, &x.system);
+        dom::append_text(&p, ": ");
+        let label = x.id.as_deref().unwrap_or("open");
+        match x.url.as_deref().filter(|u| is_safe_href(u)) {
+            Some(url) => dom::append(
+                &p,
+                &[&dom::text_el(
+                    "a",
+                    &[
+                        ("href", url),
+                        ("target", "_blank"),
+                        ("rel", "noopener noreferrer"),
+                    ],
+                    label,
+                )],
+            ),
+            None => dom::append_text(&p, label),
+        }
+        dom::append(&li, &[&p]);
+    }
     for r in &t.replies {
         let reply = dom::el("div", &[("class", "reply"), ("data-cairn", "ticket-reply")]);
         let meta = dom::text_el("p", &[("class", "muted")], &r.author);

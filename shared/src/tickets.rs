@@ -103,6 +103,19 @@ pub struct MyTicket {
     /// time the employee looked.
     pub last_reply_at: Option<i64>,
     pub replies: Vec<PublicReply>,
+    /// The same ticket in the company's help desk, when a connector created it there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub external: Vec<ExternalTicket>,
+}
+
+/// A ticket's counterpart in another help desk, as its employee sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExternalTicket {
+    /// The integration's name ("IT ServiceNow").
+    pub system: String,
+    pub id: Option<String>,
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,7 +12,8 @@ use cairn_shared::api::OverlayContent;
 use cairn_shared::events::{EventBatch, EventBatchAccepted, MAX_BATCH};
 use cairn_shared::preview::PREVIEW_HEADER;
 use cairn_shared::tickets::{
-    Identity, MAX_MESSAGE_CHARS, MyTicket, PublicReply, StuckReport, TicketFiled, TicketStatus,
+    ExternalTicket, Identity, MAX_MESSAGE_CHARS, MyTicket, PublicReply, StuckReport, TicketFiled,
+    TicketStatus,
 };
 use serde_json::json;
 
@@ -371,7 +372,17 @@ pub async fn my_tickets(
                     created_at: e.created_at,
                 })
                 .collect();
+        let external = crate::routes::tickets::external_refs(&state, &app.0.org_id, &t.id)
+            .await?
+            .into_iter()
+            .map(|r| ExternalTicket {
+                system: r.integration,
+                id: r.id,
+                url: r.url,
+            })
+            .collect();
         out.push(MyTicket {
+            external,
             last_reply_at: replies.last().map(|r| r.created_at),
             id: t.id,
             number: t.number,

@@ -479,3 +479,65 @@ async fn incomplete_integrations_are_422() {
         "{pointers:?}"
     );
 }
+
+/// The employee sees where the help desk works their ticket: "My tickets" carries the incident
+/// number and link the connector stored.
+#[tokio::test]
+async fn the_employee_sees_the_help_desk_ticket_in_my_tickets() {
+    let app = spawn_app().await;
+    let rx = Receiver::start(
+        json!({ "result": { "sys_id": "abc123", "number": "INC0010077" } }),
+        0,
+        500,
+    );
+    add_integration(
+        &app,
+        "servicenow",
+        json!({ "instance_url": rx.url, "username": "admin", "password": "pw" }),
+    )
+    .await;
+    let app_id = app.demo_app_id().await;
+    let secret: Value = app
+        .admin
+        .get(app.url(&format!("/api/v1/apps/{app_id}/identity-secret")))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let secret = secret["secret"].as_str().expect("secret");
+    let hash = cairn_server::identity::identity_hash(secret, "sam");
+    let res = app
+        .overlay(Method::POST, "/tickets")
+        .json(
+            &json!({ "message": "Cannot log in", "context": { "page_url": "http://host.test/" },
+                       "identity": { "id": "sam", "hash": hash } }),
+        )
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), 201);
+    wait_delivery_status(&app, "delivered").await;
+    let mine: Value = app
+        .overlay(Method::GET, "/my-tickets")
+        .header("x-cairn-user-id", "sam")
+        .header("x-cairn-user-hash", &hash)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        mine[0]["external"][0]["system"], "servicenow test",
+        "{mine}"
+    );
+    assert_eq!(mine[0]["external"][0]["id"], "INC0010077", "{mine}");
+    assert!(
+        mine[0]["external"][0]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("sys_id=abc123")),
+        "{mine}"
+    );
+}
