@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::authoring::{
     assert_step_on, click_author, describe, new_tab, open_author_mode, pick, screenshot, wait_saved,
 };
-use crate::editor::{api_client, click, fill, get, sign_in, text_of, until, user};
+use crate::editor::{api_client, click, fill, get, overlay_content, sign_in, text_of, until, user};
 use crate::harness::{Browser, in_overlay};
 
 const AUTHOR: &str = "flow-author@test.local";
@@ -32,15 +32,7 @@ const V2_TITLE: &str = "Start your request here";
 async fn wait_delivered(server: &TestServer, tour_id: &str, want: Option<u64>) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let content: Value = reqwest::Client::new()
-            .get(format!("{}/api/v1/overlay/content", server.url))
-            .header("x-cairn-app-key", &server.demo_app_key)
-            .send()
-            .await
-            .expect("content")
-            .json()
-            .await
-            .expect("json");
+        let content = overlay_content(server).await;
         let got = content["tours"]
             .as_array()
             .and_then(|t| t.iter().find(|t| t["id"] == tour_id))
@@ -56,8 +48,9 @@ async fn wait_delivered(server: &TestServer, tour_id: &str, want: Option<u64>) {
     }
 }
 
-/// Loads the demo page as an employee and identifies them (after the page's own `identify`, which
-/// has run once the overlay is ready) with `role`.
+/// Loads the demo page as an employee and identifies them with `role`, after the page's own
+/// `identify` (demo.js polls for `window.cairn` every 50 ms, and the runtime is ready only after
+/// `window.cairn` exists: a 60 ms timer set once it is ready fires after that poll).
 async fn employee_page(browser: &Browser, server: &TestServer, id: &str, role: &str) {
     browser
         .client
@@ -72,10 +65,28 @@ async fn employee_page(browser: &Browser, server: &TestServer, id: &str, role: &
         .await;
     browser
         .js(&format!(
-            "window.cairn.identify({}); return true;",
+            "setTimeout(function () {{ window.cairn.identify({}); window.__identified = true; }}, 60); return true;",
             json!({ "id": id, "attributes": { "role": role } })
         ))
         .await;
+    browser
+        .wait_for("the employee identified", "window.__identified === true")
+        .await;
+}
+
+/// Publishes the builder's draft with `message` and waits for the editor to confirm `version`.
+async fn publish(author: &Browser, message: &str, version: u64) {
+    fill(author, "[data-test=publish-note]", message).await;
+    click(author, "[data-test=publish]").await;
+    until(
+        author,
+        &format!("the editor confirming version {version}"),
+        &format!(
+            "{}.includes('Published version {version}.')",
+            text_of("[data-test=save-status]")
+        ),
+    )
+    .await;
 }
 
 /// The tour ids the launcher lists once it is open (it always lists the seeded demo tour, so an
@@ -239,17 +250,7 @@ async fn author_records_targets_previews_publishes_and_rolls_back_for_employees(
         .expect("back to the editor");
 
     progress("Publish with a message.");
-    fill(&author, "[data-test=publish-note]", "Recorded in the app").await;
-    click(&author, "[data-test=publish]").await;
-    until(
-        &author,
-        "the publish confirmation",
-        &format!(
-            "{}.includes('Published version 1.')",
-            text_of("[data-test=save-status]")
-        ),
-    )
-    .await;
+    publish(&author, "Recorded in the app", 1).await;
     wait_delivered(&server, &tour_id, Some(1)).await;
 
     progress("An employee without the role: not started, not listed.");
@@ -305,17 +306,7 @@ async fn author_records_targets_previews_publishes_and_rolls_back_for_employees(
     )
     .await;
     fill(&author, "[data-test=step-title]", V2_TITLE).await;
-    fill(&author, "[data-test=publish-note]", "Clearer first step").await;
-    click(&author, "[data-test=publish]").await;
-    until(
-        &author,
-        "the publish confirmation",
-        &format!(
-            "{}.includes('Published version 2.')",
-            text_of("[data-test=save-status]")
-        ),
-    )
-    .await;
+    publish(&author, "Clearer first step", 2).await;
     wait_delivered(&server, &tour_id, Some(2)).await;
     employee_page(&employee, &server, "amy", "approver").await;
     start_from_launcher(&employee, &server, &tour_id, V2_TITLE).await;

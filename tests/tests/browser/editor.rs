@@ -92,9 +92,9 @@ async fn published_version(server: &TestServer, version: u64) -> Value {
     }
 }
 
-/// The published demo tour as the overlay receives it: (version, document).
-async fn published_tour(server: &TestServer) -> (u64, Value) {
-    let content: Value = reqwest::Client::new()
+/// What the overlay of the demo application receives (published content, no preview token).
+pub(crate) async fn overlay_content(server: &TestServer) -> Value {
+    reqwest::Client::new()
         .get(format!("{}/api/v1/overlay/content", server.url))
         .header("x-cairn-app-key", &server.demo_app_key)
         .send()
@@ -102,7 +102,12 @@ async fn published_tour(server: &TestServer) -> (u64, Value) {
         .expect("content")
         .json()
         .await
-        .expect("json");
+        .expect("json")
+}
+
+/// The published demo tour as the overlay receives it: (version, document).
+async fn published_tour(server: &TestServer) -> (u64, Value) {
+    let content = overlay_content(server).await;
     let tour = content["tours"]
         .as_array()
         .and_then(|t| t.iter().find(|t| t["id"] == server.demo_tour_id.as_str()))
