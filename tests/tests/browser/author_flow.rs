@@ -267,7 +267,8 @@ async fn author_records_targets_previews_publishes_and_rolls_back_for_employees(
         .await;
     employee.click_overlay("[data-cairn=close]").await;
     employee_page(&employee, &server, "bob", "requester").await;
-    // Targeting ran again inside identify: a tour for bob would be on screen now.
+    // Targeting ran again inside identify, and the first step's element is on the page, so a tour
+    // starting for bob would have rendered its step synchronously: it would be on screen now.
     assert_eq!(
         employee
             .js(&format!("return !!{}", in_overlay("[data-cairn=step]")))
