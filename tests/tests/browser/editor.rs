@@ -42,7 +42,7 @@ async fn screenshot(browser: &Browser, name: &str) {
 }
 
 /// A user of the demo organisation with `role`.
-async fn user(server: &TestServer, email: &str, role: Role) {
+pub(crate) async fn user(server: &TestServer, email: &str, role: Role) {
     let db = server.db().await.expect("db");
     let org = store::users::first_org(&db)
         .await
@@ -54,7 +54,7 @@ async fn user(server: &TestServer, email: &str, role: Role) {
         .expect("create user");
 }
 
-async fn api_client(server: &TestServer, email: &str) -> reqwest::Client {
+pub(crate) async fn api_client(server: &TestServer, email: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -69,7 +69,7 @@ async fn api_client(server: &TestServer, email: &str) -> reqwest::Client {
     client
 }
 
-async fn get(client: &reqwest::Client, url: String) -> Value {
+pub(crate) async fn get(client: &reqwest::Client, url: String) -> Value {
     let res = client.get(&url).send().await.expect("get");
     assert!(res.status().is_success(), "GET {url}: {}", res.status());
     res.json().await.expect("json")
@@ -92,9 +92,9 @@ async fn published_version(server: &TestServer, version: u64) -> Value {
     }
 }
 
-/// The published demo tour as the overlay receives it: (version, document).
-async fn published_tour(server: &TestServer) -> (u64, Value) {
-    let content: Value = reqwest::Client::new()
+/// What the overlay of the demo application receives (published content, no preview token).
+pub(crate) async fn overlay_content(server: &TestServer) -> Value {
+    reqwest::Client::new()
         .get(format!("{}/api/v1/overlay/content", server.url))
         .header("x-cairn-app-key", &server.demo_app_key)
         .send()
@@ -102,7 +102,12 @@ async fn published_tour(server: &TestServer) -> (u64, Value) {
         .expect("content")
         .json()
         .await
-        .expect("json");
+        .expect("json")
+}
+
+/// The published demo tour as the overlay receives it: (version, document).
+async fn published_tour(server: &TestServer) -> (u64, Value) {
+    let content = overlay_content(server).await;
     let tour = content["tours"]
         .as_array()
         .and_then(|t| t.iter().find(|t| t["id"] == server.demo_tour_id.as_str()))
@@ -137,7 +142,7 @@ async fn css(browser: &Browser, selector: &str) -> fantoccini::elements::Element
 
 /// Clicks the element matching `selector`; found again if the page redrew it between finding and
 /// clicking (the ticket view redraws after each action).
-async fn click(browser: &Browser, selector: &str) {
+pub(crate) async fn click(browser: &Browser, selector: &str) {
     let mut attempts = 0;
     loop {
         match css(browser, selector).await.click().await {
@@ -151,7 +156,7 @@ async fn click(browser: &Browser, selector: &str) {
     }
 }
 
-async fn fill(browser: &Browser, selector: &str, text: &str) {
+pub(crate) async fn fill(browser: &Browser, selector: &str, text: &str) {
     let input = css(browser, selector).await;
     input.clear().await.expect("clear");
     input
@@ -170,7 +175,7 @@ async fn choose(browser: &Browser, selector: &str, value: &str) {
 
 /// Polls a JavaScript expression with a readable failure (the harness's `wait_for` reports the
 /// overlay state, which means nothing here).
-async fn until(browser: &Browser, what: &str, expression: &str) -> Value {
+pub(crate) async fn until(browser: &Browser, what: &str, expression: &str) -> Value {
     let script = format!("try {{ return ({expression}); }} catch (e) {{ return null; }}");
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
@@ -188,7 +193,7 @@ async fn until(browser: &Browser, what: &str, expression: &str) -> Value {
     }
 }
 
-async fn sign_in(browser: &Browser, server: &TestServer, email: &str) {
+pub(crate) async fn sign_in(browser: &Browser, server: &TestServer, email: &str) {
     browser
         .client
         .goto(&format!("{}/editor/", server.url))
@@ -200,7 +205,7 @@ async fn sign_in(browser: &Browser, server: &TestServer, email: &str) {
     css(browser, "[data-test=nav-tours]").await;
 }
 
-fn text_of(selector: &str) -> String {
+pub(crate) fn text_of(selector: &str) -> String {
     format!(
         "(document.querySelector({}) || {{}}).textContent || ''",
         json!(selector)

@@ -1,5 +1,7 @@
 //! End-to-end tests: the real server on a real database, driven through headless Chromium.
 
+mod author_flow;
+mod authoring;
 mod axe;
 mod bench_overlay;
 mod demo_tour;

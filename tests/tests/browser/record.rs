@@ -2,163 +2,23 @@
 //! mode, records a 3-step tour by clicking the page's elements (real mouse clicks, no selectors
 //! typed), types the titles and saves; once published, an employee sees the steps on those elements.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use cairn_server::testing::{TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, TestServer};
 use fantoccini::Locator;
-use fantoccini::elements::{Element, ElementRef};
 use serde_json::{Value, json};
 
-use crate::harness::{Browser, in_overlay};
-
-/// Saves a screenshot under `target/screenshots/` (kept by CI as an artifact); a failure to write it
-/// only warns: the screenshots document the run, they are not what the test checks.
-async fn screenshot(browser: &Browser, name: &str) {
-    let dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
-        .join("screenshots");
-    let png = match browser.client.screenshot().await {
-        Ok(png) => png,
-        Err(e) => return eprintln!("screenshot {name}: {e}"),
-    };
-    let path = dir.join(format!("{name}.png"));
-    match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, png)) {
-        Ok(()) => eprintln!("screenshot {}", path.display()),
-        Err(e) => eprintln!("screenshot {name}: {e}"),
-    }
-}
-
-/// JavaScript that finds `selector` inside the author mode's shadow root.
-fn in_author(selector: &str) -> String {
-    format!(
-        "document.getElementById('cairn-author-root').shadowRoot.querySelector({})",
-        json!(selector)
-    )
-}
-
-/// A WebDriver handle on an element of the author mode's shadow root, for real clicks and typing.
-async fn author_el(browser: &Browser, selector: &str) -> Element {
-    let v = browser
-        .wait_for(&format!("author element {selector}"), &in_author(selector))
-        .await;
-    let id = v
-        .as_object()
-        .and_then(|o| o.values().next())
-        .and_then(Value::as_str)
-        .unwrap_or_else(|| panic!("an element reference for {selector}: {v}"));
-    Element::from_element_id(browser.client.clone(), ElementRef::from(id.to_string()))
-}
-
-async fn click_author(browser: &Browser, selector: &str) {
-    author_el(browser, selector)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {selector}: {e}"));
-}
+use crate::authoring::{
+    assert_step_on, click_author, describe, in_author, open_author_mode, pick, screenshot,
+    wait_saved,
+};
+use crate::harness::Browser;
 
 /// The step titles listed in the author toolbar.
 async fn listed_steps(browser: &Browser) -> Value {
     browser
         .js("return Array.from(document.getElementById('cairn-author-root').shadowRoot.querySelectorAll('[data-cairn=author-step] .name')).map(function (e) { return e.firstChild.textContent; });")
         .await
-}
-
-async fn wait_saved(browser: &Browser, steps: usize) {
-    browser
-        .wait_for(
-            "the draft saved",
-            &format!(
-                "{}.textContent === 'Saved: {steps} steps in the draft.'",
-                in_author("[data-cairn=author-status]")
-            ),
-        )
-        .await;
-}
-
-/// Picks `selector` on the host page with a real click and gives the step a title.
-async fn record_step(browser: &Browser, selector: &str, title: &str, steps_after: usize) {
-    click_author(browser, "[data-cairn=author-add]").await;
-    assert_eq!(
-        browser
-            .js(&format!(
-                "return {}.getAttribute('aria-pressed')",
-                in_author("[data-cairn=author-add]")
-            ))
-            .await,
-        "true"
-    );
-    let target = browser
-        .client
-        .find(Locator::Css(selector))
-        .await
-        .unwrap_or_else(|e| panic!("host element {selector}: {e}"));
-    // WebDriver moves the pointer onto the element (hover: the outline) and clicks it.
-    target
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("pick {selector}: {e}"));
-    browser
-        .wait_for(
-            "the step popover",
-            &format!("!{}.hidden", in_author("[data-cairn=author-popover]")),
-        )
-        .await;
-    // The live check: the best strategy finds exactly this one element, and the outline is on it.
-    let check = browser
-        .js(&format!(
-            "var root = document.getElementById('cairn-author-root').shadowRoot;
-             var checks = Array.from(root.querySelectorAll('[data-cairn=author-check]'));
-             var box = root.querySelector('[data-cairn=author-highlight]').getBoundingClientRect();
-             var t = document.querySelector({sel}).getBoundingClientRect();
-             return {{ first: checks[0].getAttribute('data-matches'), label: checks[0].textContent,
-                       kinds: checks.map(function (c) {{ return c.getAttribute('data-kind'); }}),
-                       css: checks.some(function (c) {{ return c.getAttribute('data-kind') === 'css'; }}),
-                       boxOnTarget: Math.abs((box.left + box.width / 2) - (t.left + t.width / 2)) < 4
-                                 && Math.abs((box.top + box.height / 2) - (t.top + t.height / 2)) < 4 }};",
-            sel = json!(selector)
-        ))
-        .await;
-    assert_eq!(check["first"], "1", "{check}");
-    assert!(
-        check["label"]
-            .as_str()
-            .is_some_and(|l| l.contains("found 1 element")),
-        "{check}"
-    );
-    assert_eq!(
-        check["css"], true,
-        "a structural path is always captured: {check}"
-    );
-    assert!(
-        check["kinds"].as_array().is_some_and(|k| k.len() >= 3),
-        "several strategies captured: {check}"
-    );
-    assert_eq!(check["boxOnTarget"], true, "{check}");
-    if steps_after == 2 {
-        screenshot(browser, "record-in-app-popover").await;
-    }
-
-    // The title field has focus: type into it.
-    assert_eq!(
-        browser
-            .js("return document.getElementById('cairn-author-root').shadowRoot.activeElement.getAttribute('data-cairn')")
-            .await,
-        "author-step-title"
-    );
-    author_el(browser, "[data-cairn=author-step-title]")
-        .await
-        .send_keys(title)
-        .await
-        .expect("type the title");
-    author_el(browser, "[data-cairn=author-step-body]")
-        .await
-        .send_keys(&format!("About **{title}**."))
-        .await
-        .expect("type the body");
-    click_author(browser, "[data-cairn=author-step-save]").await;
-    wait_saved(browser, steps_after).await;
 }
 
 #[tokio::test]
@@ -237,42 +97,8 @@ async fn author_records_a_tour_in_the_app_and_employees_see_it_on_the_picked_ele
     c.goto(&format!("{}/editor/#/tours/{tour_id}", server.url))
         .await
         .expect("tour page");
-    let editor_tab = c.window().await.expect("window");
-    browser
-        .wait_for(
-            "the Record in app button",
-            "document.querySelector('[data-test=record-in-app]')",
-        )
-        .await;
-    c.find(Locator::Css("[data-test=record-in-app]"))
-        .await
-        .expect("record button")
-        .click()
-        .await
-        .expect("record in app");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let app_tab = loop {
-        let windows = c.windows().await.expect("windows");
-        if let Some(w) = windows.into_iter().find(|w| *w != editor_tab) {
-            break w;
-        }
-        assert!(Instant::now() < deadline, "no new tab opened");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    c.switch_to_window(app_tab)
-        .await
-        .expect("switch to the app");
-
     progress("The demo page opens in author mode, token out of the address bar.");
-    browser
-        .wait_for(
-            "the author toolbar with the draft",
-            &format!(
-                "{}.textContent === 'Raise a purchase request'",
-                in_author("[data-cairn=author-title]")
-            ),
-        )
-        .await;
+    open_author_mode(&browser, "Raise a purchase request").await;
     let href = browser.js("return location.href").await;
     assert!(
         href.as_str()
@@ -288,9 +114,13 @@ async fn author_records_a_tour_in_the_app_and_employees_see_it_on_the_picked_ele
     );
 
     progress("Three steps recorded by clicking the page's elements.");
-    record_step(&browser, "[data-test=new-request]", "Start here", 2).await;
-    record_step(&browser, "#supplier", "Choose the supplier", 3).await;
-    record_step(&browser, "[data-test=submit-request]", "Send it", 4).await;
+    pick(&browser, "[data-test=new-request]").await;
+    describe(&browser, "Start here", 2).await;
+    pick(&browser, "#supplier").await;
+    screenshot(&browser, "record-in-app-popover").await;
+    describe(&browser, "Choose the supplier", 3).await;
+    pick(&browser, "[data-test=submit-request]").await;
+    describe(&browser, "Send it", 4).await;
     // The host page's own handlers never saw those clicks: no focus jump, no submitted request.
     let host = browser
         .js("return { status: document.getElementById('form-status').textContent, rows: document.querySelectorAll('#recent tr').length };")
@@ -419,31 +249,7 @@ async fn author_records_a_tour_in_the_app_and_employees_see_it_on_the_picked_ele
     .into_iter()
     .enumerate()
     {
-        browser
-            .wait_for(
-                &format!("step {} of the recorded tour", i + 1),
-                &format!(
-                    "{}.textContent === {}",
-                    in_overlay("[data-cairn=step-title]"),
-                    json!(title)
-                ),
-            )
-            .await;
-        let on = browser
-            .wait_for(
-                "the step on its element",
-                &format!(
-                    "(function () {{ var step = {step}; var h = {hl}; if (!h || step.getAttribute('data-element-found') !== 'true') return false;
-                     var b = h.getBoundingClientRect(), t = document.querySelector({sel}).getBoundingClientRect();
-                     return Math.abs((b.left + b.width / 2) - (t.left + t.width / 2)) < 6
-                         && Math.abs((b.top + b.height / 2) - (t.top + t.height / 2)) < 6; }})()",
-                    step = in_overlay("[data-cairn=step]"),
-                    hl = in_overlay("[data-cairn=highlight]"),
-                    sel = json!(selector)
-                ),
-            )
-            .await;
-        assert_eq!(on, true);
+        assert_step_on(&browser, i + 1, title, selector).await;
         if i == 0 {
             screenshot(&browser, "record-in-app-employee-step-1").await;
         }
