@@ -4,8 +4,8 @@
 //! Bodies are (de)serialised with [`crate::json`], through the browser's own JSON parser.
 
 use cairn_shared::api::{
-    AppView, Change, ErrorBody, Escalation, LoginRequest, Me, NewEntry, PublishRequest, Published,
-    RollbackRequest, TicketDetail, TicketEntry, TicketUpdate, TicketView, TourDetail,
+    AppView, Change, ErrorBody, Escalation, LoginRequest, Me, NewEntry, NewTour, PublishRequest,
+    Published, RollbackRequest, TicketDetail, TicketEntry, TicketUpdate, TicketView, TourDetail,
     TourStepAnalytics, TourSummary, TourVersion, VersionView,
 };
 use cairn_shared::content::{DocumentError, Tour};
@@ -194,6 +194,11 @@ pub async fn tours() -> Result<Vec<TourSummary>, ApiError> {
 
 pub async fn tour(id: &str) -> Result<TourDetail, ApiError> {
     get(&format!("/tours/{}", segment(id))).await
+}
+
+/// Creates a tour (a draft) in an application.
+pub async fn create_tour(new: &NewTour) -> Result<TourDetail, ApiError> {
+    call("POST", "/tours", new).await
 }
 
 /// Replaces the tour's draft with `draft`.

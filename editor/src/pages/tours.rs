@@ -1,6 +1,8 @@
 //! The tours list: title, lifecycle badge, step count and last change, each row leading to the tour.
 
-use cairn_shared::api::TourSummary;
+use cairn_shared::api::{NewTour, TourSummary};
+use cairn_shared::content::{Advance, Placement, Step, Tour};
+use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
 use crate::api;
@@ -18,6 +20,7 @@ pub fn render(ctx: &Ctx) {
             .class("lead")
             .text("Step-by-step walkthroughs employees follow inside your applications."),
     );
+    ctx.append(new_tour_form());
     let slot = el("div").build();
     ctx.append(&slot);
     pages::load(
@@ -27,13 +30,13 @@ pub fn render(ctx: &Ctx) {
         |slot, mut tours: Vec<TourSummary>| {
             if tours.is_empty() {
                 let _ = slot.append_child(
-                &el("p")
-                    .class("empty")
-                    .text("No tours yet. Tours created in the overlay's author mode or imported with ")
-                    .child(el("code").text("cairn import"))
-                    .text(" appear here.")
-                    .build(),
-            );
+                    &el("p")
+                        .class("empty")
+                        .text("No tours yet. Create one above, or import tours with ")
+                        .child(el("code").text("cairn import"))
+                        .text(" appear here.")
+                        .build(),
+                );
                 return;
             }
             tours.sort_by_key(|t| std::cmp::Reverse(t.updated_at));
@@ -46,6 +49,95 @@ pub fn render(ctx: &Ctx) {
             }
         },
     );
+}
+
+/// "New tour": a title and an application; the tour starts as a draft with one floating step, and
+/// the builder opens on it (steps are then added there or recorded in the app).
+fn new_tour_form() -> Element {
+    let title = el("input")
+        .attr("id", "new-tour-title")
+        .attr("data-test", "new-tour-title")
+        .attr("required", "")
+        .attr("autocomplete", "off")
+        .build();
+    let app = el("select")
+        .attr("id", "new-tour-app")
+        .attr("data-test", "new-tour-app")
+        .build();
+    let status = el("p")
+        .class("feedback")
+        .attr("role", "status")
+        .attr("data-test", "new-tour-status")
+        .build();
+    {
+        let (app, status) = (app.clone(), status.clone());
+        spawn_local(async move {
+            match api::apps().await {
+                Ok(apps) => {
+                    for a in apps {
+                        let _ = app
+                            .append_child(&el("option").attr("value", &a.id).text(&a.name).build());
+                    }
+                }
+                Err(e) => status.set_text_content(Some(&e.message())),
+            }
+        });
+    }
+    let (t, a, s) = (title.clone(), app.clone(), status.clone());
+    el("form")
+        .class("new-tour")
+        .attr("data-test", "new-tour")
+        .attr("aria-labelledby", "new-tour-heading")
+        .child(el("h2").attr("id", "new-tour-heading").text("New tour"))
+        .child(el("label").attr("for", "new-tour-title").text("Title"))
+        .child(title)
+        .child(el("label").attr("for", "new-tour-app").text("Application"))
+        .child(app)
+        .child(
+            el("button")
+                .attr("type", "submit")
+                .class("button primary")
+                .attr("data-test", "new-tour-create")
+                .text("Create tour"),
+        )
+        .child(status)
+        .on("submit", move |e| {
+            e.prevent_default();
+            let name = dom::value(&t).trim().to_string();
+            if name.is_empty() {
+                s.set_text_content(Some("Give the tour a title."));
+                return;
+            }
+            let new = NewTour {
+                app_id: dom::value(&a),
+                document: Tour {
+                    title: name,
+                    steps: vec![Step {
+                        id: "step-1".into(),
+                        title: "Step 1".into(),
+                        body: String::new(),
+                        target: None,
+                        placement: Placement::Auto,
+                        advance: Advance::Next,
+                        optional: false,
+                        variants: Vec::new(),
+                    }],
+                    description: String::new(),
+                    targeting: Default::default(),
+                    locale: None,
+                    variants: Vec::new(),
+                },
+            };
+            let s = s.clone();
+            s.set_text_content(Some("Creating…"));
+            spawn_local(async move {
+                match api::create_tour(&new).await {
+                    Ok(detail) => router::go(&Route::Tour(detail.summary.id)),
+                    Err(e) => s.set_text_content(Some(&e.message())),
+                }
+            });
+        })
+        .build()
 }
 
 fn table(tours: &[TourSummary]) -> Element {

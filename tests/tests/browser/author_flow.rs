@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use cairn_server::roles::Role;
 use cairn_server::testing::TestServer;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::authoring::{
     assert_step_on, click_author, describe, new_tab, open_author_mode, pick, screenshot, wait_saved,
@@ -128,28 +128,29 @@ async fn author_records_targets_previews_publishes_and_rolls_back_for_employees(
     let server = TestServer::spawn().await.expect("server");
     user(&server, AUTHOR, Role::Author).await;
     let api = api_client(&server, AUTHOR).await;
-    // The editor has no "new tour" button (tours start in author mode or by import): the tour is
-    // created through the API, with the one placeholder step a tour needs.
-    let apps = get(&api, format!("{}/api/v1/apps", server.url)).await;
-    let created = api
-        .post(format!("{}/api/v1/tours", server.url))
-        .json(&json!({ "app_id": apps[0]["id"], "document": {
-            "title": TITLE, "steps": [{ "id": "placeholder", "title": "Placeholder" }] } }))
-        .send()
-        .await
-        .expect("create");
-    assert_eq!(created.status(), 201, "create the tour");
-    let created: Value = created.json().await.expect("json");
-    let tour_id = created["id"].as_str().expect("id").to_string();
-
     progress("The author signs in and records three steps in the app.");
     let author = Browser::start().await;
     sign_in(&author, &server, AUTHOR).await;
-    author
-        .client
-        .goto(&format!("{}/editor/#/tours/{tour_id}", server.url))
-        .await
-        .expect("tour page");
+    // A new tour from the tours list: a title and the application, then the builder opens on it.
+    until(
+        &author,
+        "the applications in the new-tour form",
+        "document.querySelector('[data-test=new-tour-app] option')",
+    )
+    .await;
+    fill(&author, "[data-test=new-tour-title]", TITLE).await;
+    click(&author, "[data-test=new-tour-create]").await;
+    let hash = until(
+        &author,
+        "the builder of the new tour",
+        "location.hash.startsWith('#/tours/') && document.querySelector('[data-test=step]') && location.hash",
+    )
+    .await;
+    let tour_id = hash
+        .as_str()
+        .and_then(|h| h.strip_prefix("#/tours/"))
+        .expect("the new tour's id in the URL")
+        .to_string();
     let editor_tab = open_author_mode(&author, TITLE).await;
     for (i, (title, selector)) in STEPS.into_iter().enumerate() {
         pick(&author, selector).await;
@@ -163,7 +164,7 @@ async fn author_records_targets_previews_publishes_and_rolls_back_for_employees(
     }
     click_author(
         &author,
-        "[data-cairn=author-step][data-step-id=placeholder] [data-cairn=author-step-delete]",
+        "[data-cairn=author-step][data-step-id=step-1] [data-cairn=author-step-delete]",
     )
     .await;
     click_author(&author, "[data-cairn=author-save]").await;
