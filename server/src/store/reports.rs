@@ -110,7 +110,7 @@ pub async fn all_steps(
     org_id: &str,
     span: Span,
 ) -> Result<Vec<(String, String, i64, i64, i64)>, ApiError> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, (String, String, i64, i64, i64)>(
         "SELECT content_id, step_id, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
          FROM rollups WHERE org_id = $1 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $2 AND day <= $3 AND step_id <> ''
          GROUP BY content_id, step_id",
@@ -120,17 +120,7 @@ pub async fn all_steps(
     .bind(span.to_day)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get(0)?,
-                r.try_get(1)?,
-                r.try_get(2)?,
-                r.try_get(3)?,
-                r.try_get(4)?,
-            ))
-        })
-        .collect()
+    Ok(rows)
 }
 
 /// (step id, version) → (step index, views, tickets, not found) for one tour.
@@ -141,7 +131,7 @@ pub async fn tour_versions(
     step_id: Option<&str>,
     span: Span,
 ) -> Result<Vec<(String, i64, i64, i64, i64, i64)>, ApiError> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, (String, i64, i64, i64, i64, i64)>(
         "SELECT step_id, version, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(tickets) AS BIGINT),
                 CAST(SUM(not_found) AS BIGINT)
          FROM rollups WHERE org_id = $1 AND content_id = $2 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $3 AND day <= $4
@@ -155,18 +145,7 @@ pub async fn tour_versions(
     .bind(step_id.unwrap_or(""))
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get(0)?,
-                r.try_get(1)?,
-                r.try_get(2)?,
-                r.try_get(3)?,
-                r.try_get(4)?,
-                r.try_get(5)?,
-            ))
-        })
-        .collect()
+    Ok(rows)
 }
 
 /// Segment value → (views, completions, dismissals, tickets) for one tour, by one attribute.
@@ -202,7 +181,7 @@ pub async fn tour_segments(
         "locale" => by!("locale"),
         _ => return Err(ApiError::BadRequest("unknown segment dimension".into())),
     };
-    let rows = sqlx::query(sql)
+    let rows = sqlx::query_as::<_, (String, i64, i64, i64, i64)>(sql)
         .bind(org_id)
         .bind(tour_id)
         .bind(span.from_day)
@@ -210,17 +189,7 @@ pub async fn tour_segments(
         .bind(span.version)
         .fetch_all(&db.pool)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get(0)?,
-                r.try_get(1)?,
-                r.try_get(2)?,
-                r.try_get(3)?,
-                r.try_get(4)?,
-            ))
-        })
-        .collect()
+    Ok(rows)
 }
 
 /// Content id → (offered, accepted) for suggested content.
@@ -229,7 +198,7 @@ pub async fn deflections(
     org_id: &str,
     span: Span,
 ) -> Result<Vec<(String, i64, i64)>, ApiError> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, (String, i64, i64)>(
         "SELECT content_id, CAST(SUM(deflections_offered) AS BIGINT), CAST(SUM(deflections) AS BIGINT)
          FROM rollups WHERE org_id = $1 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*' AND day >= $2 AND day <= $3
            AND (deflections_offered > 0 OR deflections > 0)
@@ -240,9 +209,7 @@ pub async fn deflections(
     .bind(span.to_day)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-        .collect()
+    Ok(rows)
 }
 
 /// Tickets filed in the organisation between two instants (every ticket, with a tour or not).
@@ -268,7 +235,7 @@ pub async fn not_found(
     org_id: &str,
     span: Span,
 ) -> Result<Vec<(String, String, i64, String, i64)>, ApiError> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as::<_, (String, String, i64, String, i64)>(
         "SELECT content_id, step_id, MAX(step_index), browser, CAST(SUM(n) AS BIGINT) FROM rollup_not_found
          WHERE org_id = $1 AND day >= $2 AND day <= $3 GROUP BY content_id, step_id, browser",
     )
@@ -277,17 +244,7 @@ pub async fn not_found(
     .bind(span.to_day)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get(0)?,
-                r.try_get(1)?,
-                r.try_get(2)?,
-                r.try_get(3)?,
-                r.try_get(4)?,
-            ))
-        })
-        .collect()
+    Ok(rows)
 }
 
 /// The organisation's alerts, open first, newest first, at most 200.
