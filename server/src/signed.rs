@@ -22,6 +22,8 @@ pub enum Purpose {
     Preview,
     /// Record steps of one tour in the real application.
     Author,
+    /// Pick one tooltip's element in the real application.
+    AuthorTooltip,
 }
 
 impl Purpose {
@@ -29,6 +31,9 @@ impl Purpose {
         match self {
             Self::Preview => "preview",
             Self::Author => "author",
+            // `cairn_shared::author::TOOLTIP_TOKEN_PREFIX`: the author mode reads it to know what
+            // it edits (the purpose is signed, so a tour token cannot pass for a tooltip's).
+            Self::AuthorTooltip => "author-tooltip",
         }
     }
 }

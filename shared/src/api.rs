@@ -333,6 +333,73 @@ pub struct TourVersion {
     pub document: Tour,
 }
 
+/// A tooltip or a checklist as listed: draft or published.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentSummary {
+    pub id: String,
+    pub app_id: String,
+    pub title: String,
+    /// Latest published version; `None` while only a draft exists.
+    pub published_version: Option<u32>,
+    /// The draft differs from the latest published version.
+    pub has_unpublished_changes: bool,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: i64,
+}
+
+/// A tooltip with its draft document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TooltipDetail {
+    #[serde(flatten)]
+    pub summary: DocumentSummary,
+    pub draft: Tooltip,
+}
+
+/// A checklist with its draft document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChecklistDetail {
+    #[serde(flatten)]
+    pub summary: DocumentSummary,
+    pub draft: Checklist,
+}
+
+/// `POST /api/v1/tooltips`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewTooltip {
+    pub app_id: String,
+    pub document: Tooltip,
+}
+
+/// `POST /api/v1/checklists`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewChecklist {
+    pub app_id: String,
+    pub document: Checklist,
+}
+
+/// A tooltip's version with its frozen document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TooltipVersion {
+    #[serde(flatten)]
+    pub meta: VersionView,
+    pub document: Tooltip,
+}
+
+/// A checklist's version with its frozen document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChecklistVersion {
+    #[serde(flatten)]
+    pub meta: VersionView,
+    pub document: Checklist,
+}
+
 /// `POST /api/v1/tours/{id}/rollback`: publish an older version's document again, as a new version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -32,3 +32,17 @@ pub struct AuthorDraft {
     pub expires_at: i64,
     pub draft: Tour,
 }
+
+/// The first field of a tooltip's author token (its purpose): the author mode picks that
+/// tooltip's element instead of recording tour steps.
+pub const TOOLTIP_TOKEN_PREFIX: &str = "author-tooltip.";
+
+/// `GET` / `PUT /api/v1/author/tooltip`: the tooltip's draft as the author mode edits it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthorTooltip {
+    pub tooltip_id: String,
+    /// When the token stops working (milliseconds since the Unix epoch).
+    pub expires_at: i64,
+    pub draft: crate::content::Tooltip,
+}

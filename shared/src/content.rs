@@ -331,11 +331,21 @@ pub struct Tooltip {
     pub title: String,
     #[serde(default)]
     pub body: String,
+    /// May be empty in a draft (created before its element is picked); publishing needs one.
+    #[cfg_attr(feature = "schema", schemars(with = "DraftTarget"))]
     pub target: Target,
     #[serde(default)]
     pub trigger: TooltipTrigger,
     #[serde(default)]
     pub targeting: Targeting,
+}
+
+/// A tooltip's [`Target`] as the schema sees it: no strategy yet is a valid draft.
+#[cfg(feature = "schema")]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct DraftTarget {
+    strategies: Vec<Strategy>,
 }
 
 /// What shows a tooltip.
@@ -529,6 +539,103 @@ impl Tour {
     }
 }
 
+impl Tooltip {
+    /// Rules the types cannot express. Empty when the tooltip can be saved.
+    pub fn validate(&self) -> Vec<DocumentError> {
+        let mut errors = Vec::new();
+        if self.title.trim().is_empty() {
+            errors.push(DocumentError::new("/title", "a tooltip needs a title"));
+        }
+        errors
+    }
+
+    /// What must also hold before publishing: the element has been picked.
+    pub fn publish_problems(&self) -> Vec<DocumentError> {
+        let mut errors = self.validate();
+        if self.target.strategies.is_empty() {
+            errors.push(DocumentError::new(
+                "/target/strategies",
+                "pick the tooltip's element in the app before publishing",
+            ));
+        }
+        errors
+    }
+}
+
+impl Checklist {
+    /// Rules the types cannot express. Empty when the checklist can be saved.
+    pub fn validate(&self) -> Vec<DocumentError> {
+        let mut errors = Vec::new();
+        if self.title.trim().is_empty() {
+            errors.push(DocumentError::new("/title", "a checklist needs a title"));
+        }
+        if self.items.is_empty() {
+            errors.push(DocumentError::new(
+                "/items",
+                "a checklist needs at least one item",
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, item) in self.items.iter().enumerate() {
+            if item.id.trim().is_empty() {
+                errors.push(DocumentError::new(
+                    &format!("/items/{i}/id"),
+                    "an item needs an id",
+                ));
+            } else if !seen.insert(item.id.as_str()) {
+                errors.push(DocumentError::new(
+                    &format!("/items/{i}/id"),
+                    "item ids must be unique within a checklist",
+                ));
+            }
+            if item.title.trim().is_empty() {
+                errors.push(DocumentError::new(
+                    &format!("/items/{i}/title"),
+                    "an item needs a title",
+                ));
+            }
+            match &item.action {
+                ChecklistAction::StartTour { tour_id } if tour_id.trim().is_empty() => {
+                    errors.push(DocumentError::new(
+                        &format!("/items/{i}/action/tour_id"),
+                        "choose the tour this item starts",
+                    ))
+                }
+                ChecklistAction::Link { url } if !crate::markdown::is_safe_href(url) => errors
+                    .push(DocumentError::new(
+                        &format!("/items/{i}/action/url"),
+                        "a link is an http(s) address or a path of the application",
+                    )),
+                _ => {}
+            }
+        }
+        errors
+    }
+
+    /// The tours the items start, with the pointer of each reference.
+    pub fn tour_references(&self) -> Vec<(String, &str)> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| match &item.action {
+                ChecklistAction::StartTour { tour_id } => {
+                    Some((format!("/items/{i}/action/tour_id"), tour_id.as_str()))
+                }
+                ChecklistAction::Link { .. } => None,
+            })
+            .collect()
+    }
+}
+
+impl DocumentError {
+    pub fn new(pointer: &str, message: &str) -> Self {
+        DocumentError {
+            pointer: pointer.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
 /// The rules of a list of text variants at `at` (`""` for the tour, `/steps/i` for a step).
 fn check_variants(variants: &[TextVariant], at: &str, err: &mut impl FnMut(String, &str)) {
     let mut keys = std::collections::HashSet::new();
@@ -696,5 +803,78 @@ mod validation_tests {
         assert_eq!(swiss_expert.body, "Neu.");
         assert!(is_language_tag("pt-BR") && is_language_tag("zh-Hant-TW"));
         assert!(!is_language_tag("") && !is_language_tag("e") && !is_language_tag("de_DE"));
+    }
+
+    #[test]
+    fn tooltips_and_checklists_are_checked() {
+        let tip = Tooltip {
+            title: " ".into(),
+            body: String::new(),
+            target: Target { strategies: vec![] },
+            trigger: TooltipTrigger::Hover,
+            targeting: Targeting::default(),
+        };
+        let pointers: Vec<_> = tip.validate().into_iter().map(|e| e.pointer).collect();
+        assert_eq!(pointers, ["/title"]);
+        let pointers: Vec<_> = tip
+            .publish_problems()
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect();
+        assert_eq!(pointers, ["/title", "/target/strategies"]);
+        let item = |id: &str, title: &str, action: ChecklistAction| ChecklistItem {
+            id: id.into(),
+            title: title.into(),
+            action,
+        };
+        let list = Checklist {
+            title: "Start".into(),
+            items: vec![
+                item(
+                    "a",
+                    "One",
+                    ChecklistAction::StartTour {
+                        tour_id: "t1".into(),
+                    },
+                ),
+                item(
+                    "a",
+                    "",
+                    ChecklistAction::StartTour {
+                        tour_id: " ".into(),
+                    },
+                ),
+                item(
+                    "c",
+                    "Three",
+                    ChecklistAction::Link {
+                        url: "javascript:alert(1)".into(),
+                    },
+                ),
+                item(
+                    "d",
+                    "Four",
+                    ChecklistAction::Link {
+                        url: "/orders".into(),
+                    },
+                ),
+            ],
+            targeting: Targeting::default(),
+        };
+        let pointers: Vec<_> = list.validate().into_iter().map(|e| e.pointer).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/items/1/id",
+                "/items/1/title",
+                "/items/1/action/tour_id",
+                "/items/2/action/url"
+            ]
+        );
+        assert_eq!(
+            list.tour_references()[0],
+            ("/items/0/action/tour_id".to_string(), "t1")
+        );
+        assert_eq!(list.tour_references().len(), 2);
     }
 }

@@ -1,15 +1,18 @@
 //! Record in app: the editor asks for a short-lived author link to a tour; the app page opened with
 //! it (`?cairn_author=…`) loads the editor's author mode, which reads and saves that tour's draft
 //! here, cross-origin, with the token in `x-cairn-author`. The token names one organisation and one
-//! tour: it cannot reach anything else.
+//! tour: it cannot reach anything else. A tooltip's author link (purpose `author-tooltip`) works the
+//! same way for picking that tooltip's element.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, dev::Payload, get, post, put, web};
-use cairn_shared::author::{AUTHOR_HEADER, AUTHOR_PARAM, AuthorDraft, AuthorLink};
-use cairn_shared::content::{ContentKind, Tour};
+use cairn_shared::author::{
+    AUTHOR_HEADER, AUTHOR_PARAM, AuthorDraft, AuthorLink, AuthorTooltip, TOOLTIP_TOKEN_PREFIX,
+};
+use cairn_shared::content::{ContentKind, Tooltip, Tour};
 use serde_json::Value;
 
 use crate::auth::CurrentUser;
@@ -42,6 +45,43 @@ async fn app_page(state: &AppState, app: &store::apps::App) -> Result<String, Ap
         })
 }
 
+/// Signs an author link for a document of the user's organisation.
+async fn issue_link(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: ContentKind,
+    purpose: Purpose,
+    id: &str,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Permission::EditContent)?;
+    let noun = if kind == ContentKind::Tour {
+        "tour"
+    } else {
+        "tooltip"
+    };
+    let row = store::content::get(&state.db, &user.org_id, kind, id)
+        .await?
+        .ok_or(ApiError::NotFound(noun))?;
+    let app = store::apps::get(&state.db, &user.org_id, &row.app_id)
+        .await?
+        .ok_or(ApiError::NotFound("application"))?;
+    let claims = Claims {
+        org_id: user.org_id.clone(),
+        subject: row.id.clone(),
+        expires_at: state.clock.now_ms() + AUTHOR_LINK_TTL_MS,
+    };
+    let token = state.signing.sign(purpose, &claims);
+    let page = app_page(state, &app).await?;
+    // The token is made of [a-z0-9.-] only: it needs no escaping in a query string.
+    let url = format!("{page}?{AUTHOR_PARAM}={token}");
+    tracing::info!(kind = noun, id = %row.id, user = %user.email, "author link issued");
+    Ok(HttpResponse::Created().json(AuthorLink {
+        token,
+        expires_at: claims.expires_at,
+        url,
+    }))
+}
+
 /// A link that opens the tour's application in author mode for 30 minutes.
 #[utoipa::path(tag = "tours", responses(
     (status = 201, body = AuthorLink), (status = 401, body = cairn_shared::api::ErrorBody),
@@ -53,35 +93,36 @@ pub async fn author_link(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(Permission::EditContent)?;
-    let row = store::content::get(&state.db, &user.org_id, ContentKind::Tour, &id)
-        .await?
-        .ok_or(ApiError::NotFound("tour"))?;
-    let app = store::apps::get(&state.db, &user.org_id, &row.app_id)
-        .await?
-        .ok_or(ApiError::NotFound("application"))?;
-    let claims = Claims {
-        org_id: user.org_id.clone(),
-        subject: row.id.clone(),
-        expires_at: state.clock.now_ms() + AUTHOR_LINK_TTL_MS,
-    };
-    let token = state.signing.sign(Purpose::Author, &claims);
-    let page = app_page(&state, &app).await?;
-    // The token is made of [a-z0-9.-] only: it needs no escaping in a query string.
-    let url = format!("{page}?{AUTHOR_PARAM}={token}");
-    tracing::info!(tour = %row.id, user = %user.email, "author link issued");
-    Ok(HttpResponse::Created().json(AuthorLink {
-        token,
-        expires_at: claims.expires_at,
-        url,
-    }))
+    issue_link(&state, &user, ContentKind::Tour, Purpose::Author, &id).await
 }
 
-/// A request of the author mode: a valid author token for a tour that still exists, sent from an
-/// origin of the tour's application (or Cairn's own, for the demo page).
+/// A link that opens the tooltip's application in author mode for 30 minutes, to pick its element.
+#[utoipa::path(tag = "tooltips", responses(
+    (status = 201, body = AuthorLink), (status = 401, body = cairn_shared::api::ErrorBody),
+    (status = 403, body = cairn_shared::api::ErrorBody), (status = 404, body = cairn_shared::api::ErrorBody),
+    (status = 422, body = cairn_shared::api::ErrorBody)))]
+#[post("/tooltips/{id}/author-link")]
+pub async fn tooltip_author_link(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    issue_link(
+        &state,
+        &user,
+        ContentKind::Tooltip,
+        Purpose::AuthorTooltip,
+        &id,
+    )
+    .await
+}
+
+/// A request of the author mode: a valid author token for a tour (or tooltip) that still exists,
+/// sent from an origin of its application (or Cairn's own, for the demo page).
 pub struct AuthorSession {
     claims: Claims,
     row: ContentRow,
+    kind: ContentKind,
 }
 
 impl FromRequest for AuthorSession {
@@ -108,17 +149,17 @@ impl FromRequest for AuthorSession {
             let token = token
                 .filter(|t| !t.is_empty())
                 .ok_or(TokenError::Malformed)?;
+            let (purpose, kind) = if token.starts_with(TOOLTIP_TOKEN_PREFIX) {
+                (Purpose::AuthorTooltip, ContentKind::Tooltip)
+            } else {
+                (Purpose::Author, ContentKind::Tour)
+            };
             let claims = state
                 .signing
-                .verify(Purpose::Author, &token, state.clock.now_ms())?;
-            let row = store::content::get(
-                &state.db,
-                &claims.org_id,
-                ContentKind::Tour,
-                &claims.subject,
-            )
-            .await?
-            .ok_or(ApiError::NotFound("tour"))?;
+                .verify(purpose, &token, state.clock.now_ms())?;
+            let row = store::content::get(&state.db, &claims.org_id, kind, &claims.subject)
+                .await?
+                .ok_or(ApiError::NotFound(kind.as_str()))?;
             if let Some(origin) = origin {
                 let app = store::apps::get(&state.db, &claims.org_id, &row.app_id)
                     .await?
@@ -135,12 +176,20 @@ impl FromRequest for AuthorSession {
                     )));
                 }
             }
-            Ok(AuthorSession { claims, row })
+            Ok(AuthorSession { claims, row, kind })
         })
     }
 }
 
 impl AuthorSession {
+    /// The session's document, when it is of `kind` (a tooltip's token does not open a tour).
+    fn expect(&self, kind: ContentKind) -> Result<(&str, &str), ApiError> {
+        if self.kind != kind {
+            return Err(ApiError::NotFound(kind.as_str()));
+        }
+        Ok((&self.claims.org_id, &self.claims.subject))
+    }
+
     fn draft(&self, row: &ContentRow) -> Result<AuthorDraft, ApiError> {
         Ok(AuthorDraft {
             tour_id: row.id.clone(),
@@ -156,6 +205,7 @@ impl AuthorSession {
     (status = 403, body = cairn_shared::api::ErrorBody), (status = 404, body = cairn_shared::api::ErrorBody)))]
 #[get("/author/tour")]
 pub async fn get_draft(author: AuthorSession) -> Result<web::Json<AuthorDraft>, ApiError> {
+    author.expect(ContentKind::Tour)?;
     Ok(web::Json(author.draft(&author.row)?))
 }
 
@@ -170,8 +220,8 @@ pub async fn put_draft(
     author: AuthorSession,
     body: web::Json<Value>,
 ) -> Result<web::Json<AuthorDraft>, ApiError> {
+    let (org, id) = author.expect(ContentKind::Tour)?;
     let (tour, json) = super::tours::parse_tour(body.into_inner(), "")?;
-    let (org, id) = (&author.claims.org_id, &author.claims.subject);
     if !store::content::update_draft(&state.db, org, ContentKind::Tour, id, &tour.title, &json)
         .await?
     {
@@ -182,4 +232,43 @@ pub async fn put_draft(
         .ok_or(ApiError::NotFound("tour"))?;
     tracing::info!(tour = %id, steps = tour.steps.len(), "draft saved in author mode");
     Ok(web::Json(author.draft(&row)?))
+}
+
+impl AuthorSession {
+    fn tooltip(&self, row: &ContentRow) -> Result<AuthorTooltip, ApiError> {
+        Ok(AuthorTooltip {
+            tooltip_id: row.id.clone(),
+            expires_at: self.claims.expires_at,
+            draft: serde_json::from_str::<Tooltip>(&row.draft)?,
+        })
+    }
+}
+
+/// The draft of the author link's tooltip.
+#[utoipa::path(tag = "author", params(("x-cairn-author" = String, Header, description = "The tooltip author link's token")),
+    responses((status = 200, body = AuthorTooltip), (status = 401, body = cairn_shared::api::ErrorBody),
+    (status = 403, body = cairn_shared::api::ErrorBody), (status = 404, body = cairn_shared::api::ErrorBody)))]
+#[get("/author/tooltip")]
+pub async fn get_tooltip(author: AuthorSession) -> Result<web::Json<AuthorTooltip>, ApiError> {
+    author.expect(ContentKind::Tooltip)?;
+    Ok(web::Json(author.tooltip(&author.row)?))
+}
+
+/// Saves the draft of the author link's tooltip (its picked element): the same validation as
+/// `PUT /tooltips/{id}`.
+#[utoipa::path(tag = "author", request_body = Tooltip, params(("x-cairn-author" = String, Header, description = "The tooltip author link's token")),
+    responses((status = 200, body = AuthorTooltip), (status = 401, body = cairn_shared::api::ErrorBody),
+    (status = 403, body = cairn_shared::api::ErrorBody), (status = 404, body = cairn_shared::api::ErrorBody),
+    (status = 422, body = cairn_shared::api::ErrorBody)))]
+#[put("/author/tooltip")]
+pub async fn put_tooltip(
+    state: web::Data<AppState>,
+    author: AuthorSession,
+    body: web::Json<Value>,
+) -> Result<web::Json<AuthorTooltip>, ApiError> {
+    let (org, id) = author.expect(ContentKind::Tooltip)?;
+    let (_, row) =
+        super::documents::save_draft::<Tooltip>(&state, org, id, body.into_inner()).await?;
+    tracing::info!(tooltip = %id, "tooltip target saved in author mode");
+    Ok(web::Json(author.tooltip(&row)?))
 }

@@ -5,6 +5,8 @@ pub mod analytics;
 pub mod apps;
 pub mod auth;
 pub mod author;
+pub mod checklists;
+pub mod documents;
 pub mod health;
 pub mod integrations;
 pub mod openapi;
@@ -13,6 +15,7 @@ pub mod preview;
 pub mod reports;
 pub mod tickets;
 pub mod tokens;
+pub mod tooltips;
 pub mod tours;
 pub mod translations;
 pub mod users;
@@ -22,6 +25,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Everything under `/api/v1`.
 pub fn configure(cfg: &mut ServiceConfig) {
+    tooltips::configure(cfg);
+    checklists::configure(cfg);
     cfg.service(openapi::openapi_json)
         .service(crate::schema::get_schema)
         .service(auth::login)
@@ -45,6 +50,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(versions::get_version)
         .service(versions::diff)
         .service(versions::rollback)
+        .service(author::tooltip_author_link)
+        .service(author::get_tooltip)
+        .service(author::put_tooltip)
         .service(tokens::create_token)
         .service(tokens::list_tokens)
         .service(tokens::revoke_token)

@@ -2,17 +2,16 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use cairn_shared::api::{NewTour, PublishRequest, Published, TourDetail, TourSummary};
-use cairn_shared::content::{ContentKind, DocumentError, Tour};
+use cairn_shared::content::Tour;
 use serde_json::Value;
 
+use super::documents;
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
-use crate::roles::Permission;
-use crate::schema;
 use crate::startup::AppState;
-use crate::store::{self, content::ContentRow};
+use crate::store::content::ContentRow;
 
-fn summary(row: &ContentRow, tour: &Tour) -> TourSummary {
+pub(crate) fn summary(row: &ContentRow, tour: &Tour) -> TourSummary {
     TourSummary {
         id: row.id.clone(),
         app_id: row.app_id.clone(),
@@ -24,45 +23,9 @@ fn summary(row: &ContentRow, tour: &Tour) -> TourSummary {
     }
 }
 
-pub(crate) fn detail(row: &ContentRow) -> Result<TourDetail, ApiError> {
-    let draft: Tour = serde_json::from_str(&row.draft)?;
-    Ok(TourDetail {
-        summary: summary(row, &draft),
-        draft,
-    })
-}
-
-/// Parses a tour document: the schema, then the rules the schema cannot express (unique step ids…).
-/// 422 with the pointer of every problem found by either.
+/// Parses a tour document (see [`documents::parse`]).
 pub(crate) fn parse_tour(document: Value, prefix: &str) -> Result<(Tour, String), ApiError> {
-    let mut errors = schema::schema_errors(ContentKind::Tour, &document, prefix);
-    let parsed = serde_json::from_value::<Tour>(document);
-    if let Ok(tour) = &parsed {
-        for e in tour.validate() {
-            let pointer = format!("{prefix}{}", e.pointer);
-            if !errors.iter().any(|known| known.pointer == pointer) {
-                errors.push(DocumentError { pointer, ..e });
-            }
-        }
-    }
-    match parsed {
-        Ok(tour) if errors.is_empty() => {
-            let json = serde_json::to_string(&tour)?;
-            Ok((tour, json))
-        }
-        Ok(_) => Err(schema::invalid(errors)),
-        Err(e) if errors.is_empty() => Err(schema::invalid(vec![DocumentError {
-            pointer: prefix.to_string(),
-            message: e.to_string(),
-        }])),
-        Err(_) => Err(schema::invalid(errors)),
-    }
-}
-
-async fn load(state: &AppState, user: &CurrentUser, id: &str) -> Result<ContentRow, ApiError> {
-    store::content::get(&state.db, &user.org_id, ContentKind::Tour, id)
-        .await?
-        .ok_or(ApiError::NotFound("tour"))
+    documents::parse::<Tour>(document, prefix)
 }
 
 /// Every tour of the organisation.
@@ -72,8 +35,7 @@ pub async fn list_tours(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> Result<web::Json<Vec<TourSummary>>, ApiError> {
-    user.require(Permission::ReadContent)?;
-    let rows = store::content::list(&state.db, &user.org_id, ContentKind::Tour).await?;
+    let rows = documents::list::<Tour>(&state, &user).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
         let tour: Tour = serde_json::from_str(&row.draft)?;
@@ -92,39 +54,7 @@ pub async fn create_tour(
     user: CurrentUser,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    user.require(Permission::EditContent)?;
-    let mut body = body.into_inner();
-    let app_id = body
-        .get("app_id")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| {
-            schema::invalid(vec![DocumentError {
-                pointer: "/app_id".into(),
-                message: "app_id is required".into(),
-            }])
-        })?;
-    let document = body.get_mut("document").map(Value::take).ok_or_else(|| {
-        schema::invalid(vec![DocumentError {
-            pointer: "/document".into(),
-            message: "document is required".into(),
-        }])
-    })?;
-    store::apps::get(&state.db, &user.org_id, &app_id)
-        .await?
-        .ok_or(ApiError::NotFound("application"))?;
-    let (document, json) = parse_tour(document, "/document")?;
-    let id = store::content::create(
-        &state.db,
-        &user.org_id,
-        &app_id,
-        ContentKind::Tour,
-        &document.title,
-        &json,
-    )
-    .await?;
-    let row = load(&state, &user, &id).await?;
-    Ok(HttpResponse::Created().json(detail(&row)?))
+    documents::create::<Tour>(&state, &user, body.into_inner()).await
 }
 
 /// A tour with its draft.
@@ -135,8 +65,7 @@ pub async fn get_tour(
     user: CurrentUser,
     id: web::Path<String>,
 ) -> Result<web::Json<TourDetail>, ApiError> {
-    user.require(Permission::ReadContent)?;
-    Ok(web::Json(detail(&load(&state, &user, &id).await?)?))
+    Ok(web::Json(documents::get::<Tour>(&state, &user, &id).await?))
 }
 
 /// Replaces the draft. Employees keep seeing the published version until the next publish.
@@ -150,21 +79,9 @@ pub async fn update_tour(
     id: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<web::Json<TourDetail>, ApiError> {
-    user.require(Permission::EditContent)?;
-    let (tour, json) = parse_tour(body.into_inner(), "")?;
-    if !store::content::update_draft(
-        &state.db,
-        &user.org_id,
-        ContentKind::Tour,
-        &id,
-        &tour.title,
-        &json,
-    )
-    .await?
-    {
-        return Err(ApiError::NotFound("tour"));
-    }
-    Ok(web::Json(detail(&load(&state, &user, &id).await?)?))
+    Ok(web::Json(
+        documents::update::<Tour>(&state, &user, &id, body.into_inner()).await?,
+    ))
 }
 
 /// Publishes the draft as the next numbered version; the overlay serves it from the next request on.
@@ -177,23 +94,7 @@ pub async fn publish_tour(
     id: web::Path<String>,
     body: web::Json<PublishRequest>,
 ) -> Result<web::Json<Published>, ApiError> {
-    user.require(Permission::PublishContent)?;
-    let (version, app_id) = store::content::publish(
-        &state.db,
-        &user.org_id,
-        ContentKind::Tour,
-        &id,
-        Some(&user.id),
-        &body.message,
-    )
-    .await
-    .map_err(|e| match e {
-        ApiError::NotFound(_) => ApiError::NotFound("tour"),
-        other => other,
-    })?;
-    state.caches.invalidate_content(&app_id);
-    tracing::info!(tour = %id, version, user = %user.email, "published");
-    Ok(web::Json(Published {
-        version: u32::try_from(version).unwrap_or(u32::MAX),
-    }))
+    Ok(web::Json(
+        documents::publish::<Tour>(&state, &user, &id, &body.message).await?,
+    ))
 }

@@ -111,5 +111,7 @@ pub async fn import_xliff(
     let row = store::content::get(&state.db, &user.org_id, ContentKind::Tour, &id)
         .await?
         .ok_or(ApiError::NotFound("tour"))?;
-    Ok(web::Json(super::tours::detail(&row)?))
+    Ok(web::Json(super::documents::detail::<
+        cairn_shared::content::Tour,
+    >(&row)?))
 }

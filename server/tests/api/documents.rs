@@ -499,12 +499,6 @@ fn invalid_corpus() -> Vec<(ContentKind, Value, &'static str, bool)> {
         (P, tip(json!({ "trigger": "click" })), "/trigger", true),
         (
             P,
-            tip(json!({ "target": { "strategies": [] } })),
-            "/target/strategies",
-            false,
-        ),
-        (
-            P,
             tip(json!({ "targeting": { "proficiency": "expert" } })),
             "/targeting/proficiency",
             true,

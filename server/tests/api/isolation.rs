@@ -24,6 +24,8 @@ pub const PUBLIC: [&str; 6] = [
 /// Organisation A's ids, one per kind of path parameter.
 pub struct Ids {
     pub tour: String,
+    pub tooltip: String,
+    pub checklist: String,
     pub ticket: String,
     pub token: String,
     pub app: String,
@@ -43,6 +45,10 @@ pub fn fill(path: &str, ids: &Ids) -> Option<String> {
         &ids.integration
     } else if path.starts_with("/api/v1/deliveries/") {
         &ids.delivery
+    } else if path.starts_with("/api/v1/tooltips/") {
+        &ids.tooltip
+    } else if path.starts_with("/api/v1/checklists/") {
+        &ids.checklist
     } else {
         // Tours and everything keyed by a tour (versions, diff, preview, XLIFF, analytics).
         &ids.tour
@@ -69,6 +75,14 @@ pub fn body_for(path: &str, app_id: &str) -> Value {
         json!({ "app_id": app_id, "document": tour_doc("x") })
     } else if path.ends_with("/tours/{id}") {
         tour_doc("hijack")
+    } else if path.ends_with("/tooltips") {
+        json!({ "app_id": app_id, "document": hint_doc("tooltip") })
+    } else if path.ends_with("/tooltips/{id}") {
+        hint_doc("tooltip")
+    } else if path.ends_with("/checklists") {
+        json!({ "app_id": app_id, "document": hint_doc("checklist") })
+    } else if path.ends_with("/checklists/{id}") {
+        hint_doc("checklist")
     } else if path.ends_with("/rollback") {
         json!({ "version": 1 })
     } else if path.ends_with("/tokens") {
@@ -88,6 +102,33 @@ pub fn body_for(path: &str, app_id: &str) -> Value {
     } else {
         json!({})
     }
+}
+
+/// A valid tooltip or checklist (one whose item links to a page: a tour id would be refused as
+/// unknown before the walk reached the tenant check of a create).
+pub fn hint_doc(kind: &str) -> Value {
+    if kind == "tooltip" {
+        json!({ "title": "hijack", "target": { "strategies": [{ "kind": "id", "value": "x" }] } })
+    } else {
+        json!({ "title": "hijack", "items": [{ "id": "a", "title": "A", "action": { "type": "link", "url": "/x" } }] })
+    }
+}
+
+/// The id of the demo organisation's first document of a kind (`tooltips`, `checklists`).
+async fn first_id(app: &TestApp, kind: &str) -> String {
+    let list: Value = app
+        .admin
+        .get(app.url(&format!("/api/v1/{kind}")))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    list[0]["id"]
+        .as_str()
+        .expect("a seeded document")
+        .to_string()
 }
 
 /// An integration, a ticket (and its delivery) and a token in the demo organisation, with the
@@ -136,6 +177,8 @@ pub async fn org_data(app: &TestApp) -> Ids {
         .expect("json");
     Ids {
         tour: tour.clone(),
+        tooltip: first_id(app, "tooltips").await,
+        checklist: first_id(app, "checklists").await,
         ticket: ticket["id"].as_str().expect("ticket id").to_string(),
         token: token["id"].as_str().expect("token id").to_string(),
         app: app_id.clone(),
@@ -159,6 +202,10 @@ async fn every_route_refuses_another_organisations_ids() {
     let ids = org_data(&app).await;
     let secrets = [
         ids.tour.clone(),
+        ids.tooltip.clone(),
+        ids.checklist.clone(),
+        "What is a cost center?".to_string(),
+        "Get started with purchasing".to_string(),
         ids.ticket.clone(),
         ids.token.clone(),
         ids.app.clone(),
@@ -293,6 +340,20 @@ async fn every_route_refuses_another_organisations_ids() {
     assert_eq!(tour_now["title"], "Create your first purchase request");
     assert_eq!(tour_now["published_version"], 1);
     assert_eq!(tour_now["has_unpublished_changes"], false);
+    for kind in ["tooltips", "checklists"] {
+        let list: Value = app
+            .admin
+            .get(app.url(&format!("/api/v1/{kind}")))
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(list.as_array().map(Vec::len), Some(1), "{kind}: {list}");
+        assert_eq!(list[0]["published_version"], 1, "{kind}");
+        assert_eq!(list[0]["has_unpublished_changes"], false, "{kind}");
+    }
     let tokens: Value = app
         .admin
         .get(app.url("/api/v1/tokens"))

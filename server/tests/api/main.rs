@@ -10,6 +10,7 @@ mod documents;
 mod health;
 mod helpdesk;
 mod helpers;
+mod hints;
 mod identity;
 mod isolation;
 mod limits;

@@ -128,6 +128,19 @@ fn needs(method: &Method, path: &str) -> Option<Option<Permission>> {
         ("POST", "/tours" | "/tours/{id}/preview" | "/tours/{id}/author-link")
         | ("PUT", "/tours/{id}" | "/tours/{id}/xliff") => Some(EditContent),
         ("POST", "/tours/{id}/publish" | "/tours/{id}/rollback") => Some(PublishContent),
+        // Tooltips and checklists: the same permissions as tours, route for route.
+        ("GET", p) if p.starts_with("/tooltips") || p.starts_with("/checklists") => {
+            Some(ReadContent)
+        }
+        ("POST", p)
+            if (p.starts_with("/tooltips") || p.starts_with("/checklists"))
+                && (p.ends_with("/publish") || p.ends_with("/rollback")) =>
+        {
+            Some(PublishContent)
+        }
+        ("POST" | "PUT", p) if p.starts_with("/tooltips") || p.starts_with("/checklists") => {
+            Some(EditContent)
+        }
         ("GET" | "POST", "/tokens") | ("DELETE", "/tokens/{id}") => Some(ManageUsers),
         ("GET" | "POST", "/integrations")
         | ("PATCH", "/integrations/{id}")
