@@ -4,9 +4,9 @@
 //! Bodies are (de)serialised with [`crate::json`], through the browser's own JSON parser.
 
 use cairn_shared::api::{
-    AppView, Change, ErrorBody, Escalation, LoginRequest, Me, NewEntry, NewTour, PublishRequest,
-    Published, RollbackRequest, TicketDetail, TicketEntry, TicketUpdate, TicketView, TourDetail,
-    TourStepAnalytics, TourSummary, TourVersion, VersionView,
+    AppView, Change, DocumentSummary, ErrorBody, Escalation, LoginRequest, Me, NewEntry, NewTour,
+    PublishRequest, Published, RollbackRequest, TicketDetail, TicketEntry, TicketUpdate,
+    TicketView, TourDetail, TourStepAnalytics, TourSummary, TourVersion, VersionView,
 };
 use cairn_shared::content::{DocumentError, Tour};
 use cairn_shared::deliveries::DeliveryView;
@@ -204,6 +204,40 @@ pub async fn create_tour(new: &NewTour) -> Result<TourDetail, ApiError> {
 /// Replaces the tour's draft with `draft`.
 pub async fn save_tour(id: &str, draft: &Tour) -> Result<TourDetail, ApiError> {
     call("PUT", &format!("/tours/{}", segment(id)), draft).await
+}
+
+/// `GET /{kind}` of tooltips or checklists (`kind` is the API's plural).
+pub async fn documents(kind: &str) -> Result<Vec<DocumentSummary>, ApiError> {
+    get(&format!("/{kind}")).await
+}
+
+pub async fn document<T: DeserializeOwned>(kind: &str, id: &str) -> Result<T, ApiError> {
+    get(&format!("/{kind}/{}", segment(id))).await
+}
+
+/// Creates a tooltip or checklist (`{app_id, document}`) as a draft.
+pub async fn create_document<B: Serialize, T: DeserializeOwned>(
+    kind: &str,
+    new: &B,
+) -> Result<T, ApiError> {
+    call("POST", &format!("/{kind}"), new).await
+}
+
+/// Replaces a tooltip's or checklist's draft.
+pub async fn save_document<B: Serialize, T: DeserializeOwned>(
+    kind: &str,
+    id: &str,
+    draft: &B,
+) -> Result<T, ApiError> {
+    call("PUT", &format!("/{kind}/{}", segment(id)), draft).await
+}
+
+/// Publishes a tooltip's or checklist's saved draft as a new version.
+pub async fn publish_document(kind: &str, id: &str, message: &str) -> Result<Published, ApiError> {
+    let body = PublishRequest {
+        message: message.to_string(),
+    };
+    call("POST", &format!("/{kind}/{}/publish", segment(id)), &body).await
 }
 
 /// Publishes the saved draft as a new version.

@@ -1,4 +1,5 @@
-//! Hash routing: `#/tours`, `#/tours/{id}`, `#/tickets`, `#/tickets/{id}`, `#/apps`. The hash keeps
+//! Hash routing: `#/tours`, `#/tours/{id}`, `#/tooltips[/{id}]`, `#/checklists[/{id}]`,
+//! `#/tickets`, `#/tickets/{id}`, `#/apps`. The hash keeps
 //! the server out of routing (it serves one `index.html`) and makes every screen linkable.
 
 use wasm_bindgen::JsValue;
@@ -12,6 +13,10 @@ pub enum Route {
     TourStep(String, String),
     /// A tour's published versions, diff and rollback.
     TourVersions(String),
+    Tooltips,
+    Tooltip(String),
+    Checklists,
+    Checklist(String),
     Tickets,
     Ticket(String),
     Apps,
@@ -25,16 +30,26 @@ pub enum Route {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Tours,
+    Tooltips,
+    Checklists,
     Tickets,
     Apps,
 }
 
 impl Section {
-    pub const ALL: [Section; 3] = [Section::Tours, Section::Tickets, Section::Apps];
+    pub const ALL: [Section; 5] = [
+        Section::Tours,
+        Section::Tooltips,
+        Section::Checklists,
+        Section::Tickets,
+        Section::Apps,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Section::Tours => "Tours",
+            Section::Tooltips => "Tooltips",
+            Section::Checklists => "Checklists",
             Section::Tickets => "Tickets",
             Section::Apps => "Install",
         }
@@ -44,6 +59,8 @@ impl Section {
     pub fn test_id(self) -> &'static str {
         match self {
             Section::Tours => "nav-tours",
+            Section::Tooltips => "nav-tooltips",
+            Section::Checklists => "nav-checklists",
             Section::Tickets => "nav-tickets",
             Section::Apps => "nav-apps",
         }
@@ -52,6 +69,8 @@ impl Section {
     pub fn route(self) -> Route {
         match self {
             Section::Tours => Route::Tours,
+            Section::Tooltips => Route::Tooltips,
+            Section::Checklists => Route::Checklists,
             Section::Tickets => Route::Tickets,
             Section::Apps => Route::Apps,
         }
@@ -84,6 +103,10 @@ impl Route {
         match (first, second) {
             ("" | "tours", None) => Route::Tours,
             ("tours", Some(id)) => Route::Tour(decode(id)),
+            ("tooltips", None) => Route::Tooltips,
+            ("tooltips", Some(id)) => Route::Tooltip(decode(id)),
+            ("checklists", None) => Route::Checklists,
+            ("checklists", Some(id)) => Route::Checklist(decode(id)),
             ("tickets", None) => Route::Tickets,
             ("tickets", Some(id)) => Route::Ticket(decode(id)),
             ("apps", None) => Route::Apps,
@@ -100,6 +123,10 @@ impl Route {
             Route::TourStep(id, step) => format!("#/tours/{}/steps/{}", encode(id), encode(step)),
             Route::TourVersions(id) => format!("#/tours/{}/versions", encode(id)),
             Route::Deliveries => "#/deliveries".to_string(),
+            Route::Tooltips => "#/tooltips".to_string(),
+            Route::Tooltip(id) => format!("#/tooltips/{}", encode(id)),
+            Route::Checklists => "#/checklists".to_string(),
+            Route::Checklist(id) => format!("#/checklists/{}", encode(id)),
             Route::Tickets => "#/tickets".to_string(),
             Route::Ticket(id) => format!("#/tickets/{}", encode(id)),
             Route::Apps => "#/apps".to_string(),
@@ -113,6 +140,8 @@ impl Route {
             Route::Tours | Route::Tour(_) | Route::TourStep(..) | Route::TourVersions(_) => {
                 Some(Section::Tours)
             }
+            Route::Tooltips | Route::Tooltip(_) => Some(Section::Tooltips),
+            Route::Checklists | Route::Checklist(_) => Some(Section::Checklists),
             Route::Tickets | Route::Ticket(_) | Route::Deliveries => Some(Section::Tickets),
             Route::Apps => Some(Section::Apps),
             Route::NotFound(_) => None,
@@ -224,6 +253,10 @@ mod tests {
             Route::TourStep("t 1".into(), "s/2".into()),
             Route::TourVersions("t1".into()),
             Route::Deliveries,
+            Route::Tooltips,
+            Route::Tooltip("tip 1".into()),
+            Route::Checklists,
+            Route::Checklist("c/1".into()),
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }
@@ -243,5 +276,10 @@ mod tests {
         assert_eq!(Route::Ticket("x".into()).section(), Some(Section::Tickets));
         assert_eq!(Route::NotFound("x".into()).section(), None);
         assert_eq!(Section::Apps.test_id(), "nav-apps");
+        assert_eq!(
+            Route::Checklist("x".into()).section(),
+            Some(Section::Checklists)
+        );
+        assert_eq!(Route::Tooltips.section(), Some(Section::Tooltips));
     }
 }

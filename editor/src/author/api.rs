@@ -1,7 +1,11 @@
 //! The author API, called cross-origin from the host page with the author link's token; no cookies.
 
-use cairn_shared::author::{AUTHOR_HEADER, AuthorDraft, AuthorLink};
-use cairn_shared::content::Tour;
+use cairn_shared::author::{
+    AUTHOR_HEADER, AuthorDraft, AuthorLink, AuthorTooltip, TOOLTIP_TOKEN_PREFIX,
+};
+use cairn_shared::content::{Tooltip, Tour};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestCredentials, RequestInit, RequestMode, Response};
@@ -12,19 +16,30 @@ use crate::json;
 pub struct AuthorApi {
     url: String,
     token: String,
+    tooltip: bool,
 }
 
 impl AuthorApi {
+    /// A tooltip's token (its signed purpose comes first) picks that tooltip's element; any other
+    /// records a tour.
     pub fn new(server: &str, token: String) -> AuthorApi {
+        let tooltip = token.starts_with(TOOLTIP_TOKEN_PREFIX);
+        let what = if tooltip { "tooltip" } else { "tour" };
         AuthorApi {
-            url: format!("{server}/api/v1/author/tour"),
+            url: format!("{server}/api/v1/author/{what}"),
             token,
+            tooltip,
         }
+    }
+
+    /// Whether the link is a tooltip's.
+    pub fn is_tooltip(&self) -> bool {
+        self.tooltip
     }
 
     /// The tour's draft.
     pub async fn draft(&self) -> Result<AuthorDraft, ApiError> {
-        self.send("GET", None).await
+        self.send("GET", None::<&()>).await
     }
 
     /// Replaces the tour's draft; a 422 carries each problem's JSON pointer.
@@ -32,7 +47,21 @@ impl AuthorApi {
         self.send("PUT", Some(tour)).await
     }
 
-    async fn send(&self, method: &str, body: Option<&Tour>) -> Result<AuthorDraft, ApiError> {
+    /// The tooltip's draft.
+    pub async fn tooltip(&self) -> Result<AuthorTooltip, ApiError> {
+        self.send("GET", None::<&()>).await
+    }
+
+    /// Replaces the tooltip's draft (its element, text and trigger).
+    pub async fn save_tooltip(&self, tooltip: &Tooltip) -> Result<AuthorTooltip, ApiError> {
+        self.send("PUT", Some(tooltip)).await
+    }
+
+    async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: &str,
+        body: Option<&B>,
+    ) -> Result<T, ApiError> {
         let init = RequestInit::new();
         init.set_method(method);
         init.set_mode(RequestMode::Cors);
@@ -55,8 +84,9 @@ impl AuthorApi {
     }
 }
 
-/// `POST /api/v1/tours/{id}/author-link`, from the editor page (same origin, session cookie).
-pub async fn author_link(tour_id: &str) -> Result<AuthorLink, ApiError> {
+/// `POST /api/v1/{kind}/{id}/author-link` (`kind`: `tours` or `tooltips`), from the editor page
+/// (same origin, session cookie).
+pub async fn author_link(kind: &str, id: &str) -> Result<AuthorLink, ApiError> {
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_credentials(RequestCredentials::SameOrigin);
@@ -64,8 +94,8 @@ pub async fn author_link(tour_id: &str) -> Result<AuthorLink, ApiError> {
     let _ = headers.set("accept", "application/json");
     init.set_headers(&headers);
     let url = format!(
-        "/api/v1/tours/{}/author-link",
-        String::from(js_sys::encode_uri_component(tour_id))
+        "/api/v1/{kind}/{}/author-link",
+        String::from(js_sys::encode_uri_component(id))
     );
     let window = web_sys::window().ok_or(ApiError::Network)?;
     let answer = JsFuture::from(window.fetch_with_str_and_init(&url, &init))
@@ -75,7 +105,7 @@ pub async fn author_link(tour_id: &str) -> Result<AuthorLink, ApiError> {
     read(response).await
 }
 
-async fn read<T: serde::de::DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     if !response.ok() {
         return Err(error_of(response).await);
     }

@@ -14,7 +14,7 @@ mod pick;
 mod record;
 mod ui;
 
-pub use record::record_button;
+pub use record::{pick_button, record_button};
 
 use wasm_bindgen::prelude::*;
 

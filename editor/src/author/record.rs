@@ -8,17 +8,44 @@ use crate::dom::{self, el};
 
 /// The button, for the tour page's toolbar; `status` is where it reports (a live region).
 pub fn record_button(tour_id: &str, status: &Element) -> Element {
+    link_button(
+        "tours",
+        tour_id,
+        status,
+        ("Record in app", "record-in-app"),
+        "Open the application in a new tab and add steps by pointing at its elements",
+        "Recording in a new tab. When you are done there, reload this page to see the recorded steps.",
+    )
+}
+
+/// The tooltip page's "Pick in app": the same author mode, picking the tooltip's element.
+pub fn pick_button(tooltip_id: &str, status: &Element) -> Element {
+    link_button(
+        "tooltips",
+        tooltip_id,
+        status,
+        ("Pick element in app", "pick-in-app"),
+        "Open the application in a new tab and click the element this tooltip is about",
+        "Picking in a new tab. When you are done there, reload this page to see the element.",
+    )
+}
+
+fn link_button(
+    kind: &'static str,
+    id: &str,
+    status: &Element,
+    (label, test): (&str, &str),
+    title: &str,
+    opened: &'static str,
+) -> Element {
     let button = el("button")
         .attr("type", "button")
         .class("button")
-        .attr("data-test", "record-in-app")
-        .attr(
-            "title",
-            "Open the application in a new tab and add steps by pointing at its elements",
-        )
-        .text("Record in app")
+        .attr("data-test", test)
+        .attr("title", title)
+        .text(label)
         .build();
-    let (id, status, b) = (tour_id.to_string(), status.clone(), button.clone());
+    let (id, status, b) = (id.to_string(), status.clone(), button.clone());
     dom::on(&button, "click", move |_| {
         let Some(window) = web_sys::window() else {
             return;
@@ -32,16 +59,14 @@ pub fn record_button(tour_id: &str, status: &Element) -> Element {
         let (id, status, b) = (id.clone(), status.clone(), b.clone());
         dom::set_busy(&b, true);
         spawn_local(async move {
-            let result = super::api::author_link(&id).await;
+            let result = super::api::author_link(kind, &id).await;
             dom::set_busy(&b, false);
             match (result, tab) {
                 (Ok(link), Some(tab)) => {
                     // The app's page must not be able to reach back into the editor.
                     let _ = tab.set_opener(&wasm_bindgen::JsValue::NULL);
                     let _ = tab.location().set_href(&link.url);
-                    status.set_text_content(Some(
-                        "Recording in a new tab. When you are done there, reload this page to see the recorded steps.",
-                    ));
+                    status.set_text_content(Some(opened));
                 }
                 (Ok(link), None) => {
                     // Pop-ups blocked: this tab goes instead (the draft is saved on the server).

@@ -2,12 +2,18 @@
 //! Done), the pick-mode outline, and the popover in place where a picked element's step gets its
 //! title, body and placement. Every change is kept in memory and saved through the author API;
 //! a failed save keeps the work on screen and says why.
+//!
+//! A tooltip's author link uses the same toolbar, picker and popover for one element: the
+//! popover edits the tooltip's text and trigger, and saving sets its target. The popover keeps
+//! Tab inside itself (a focus trap) and previews the markdown body as it is typed.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use cairn_shared::capture;
-use cairn_shared::content::{Advance, Placement, Step, Strategy, Target, Tour};
+use cairn_shared::content::{
+    Advance, Placement, Step, Strategy, Target, Tooltip, TooltipTrigger, Tour,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, Event, KeyboardEvent, ShadowRoot, ShadowRootInit, ShadowRootMode};
@@ -27,6 +33,8 @@ const CSS: &str = include_str!("author.css");
 struct Author {
     api: AuthorApi,
     tour: RefCell<Option<Tour>>,
+    /// The tooltip, when the link is a tooltip's (then `tour` stays `None`).
+    tooltip: RefCell<Option<Tooltip>>,
     dirty: Cell<bool>,
     host: Element,
     tour_title: Element,
@@ -52,6 +60,23 @@ pub fn start(server: String, token: String) {
         return;
     };
     AUTHOR.with(|a| *a.borrow_mut() = Some(author.clone()));
+    if author.api.is_tooltip() {
+        author.set_status("Loading the tooltip…", false);
+        spawn_local(async move {
+            match author.api.tooltip().await {
+                Ok(d) => {
+                    *author.tooltip.borrow_mut() = Some(d.draft);
+                    author.render();
+                    author.set_status(
+                        "Pick element, then click the element this tooltip is about.",
+                        false,
+                    );
+                }
+                Err(e) => author.fail("The tooltip could not be loaded", &e),
+            }
+        });
+        return;
+    }
     author.set_status("Loading the tour…", false);
     spawn_local(async move {
         match author.api.draft().await {
@@ -94,7 +119,8 @@ fn mount(api: AuthorApi) -> Option<Rc<Author>> {
         .attr("role", "status")
         .attr("data-cairn", "author-status")
         .build();
-    let add = button("Add step", "author-add")
+    let tooltip = api.is_tooltip();
+    let add = button(add_label(tooltip), "author-add")
         .class("primary")
         .attr("aria-pressed", "false")
         .build();
@@ -104,7 +130,11 @@ fn mount(api: AuthorApi) -> Option<Rc<Author>> {
         .class("bar")
         .attr("aria-label", "Cairn: record in app")
         .attr("data-cairn", "author-bar")
-        .child(el("h2").text("Recording tour"))
+        .child(el("h2").text(if tooltip {
+            "Tooltip element"
+        } else {
+            "Recording tour"
+        }))
         .child(&tour_title)
         .child(&list)
         .child(
@@ -141,6 +171,7 @@ fn mount(api: AuthorApi) -> Option<Rc<Author>> {
     let author = Rc::new(Author {
         api,
         tour: RefCell::new(None),
+        tooltip: RefCell::new(None),
         dirty: Cell::new(false),
         host,
         tour_title,
@@ -159,6 +190,58 @@ fn mount(api: AuthorApi) -> Option<Rc<Author>> {
     let a = author.clone();
     dom::on(&done, "click", move |_| a.save_now(true));
     Some(author)
+}
+
+fn add_label(tooltip: bool) -> &'static str {
+    if tooltip { "Pick element" } else { "Add step" }
+}
+
+fn trigger_of(value: &str) -> TooltipTrigger {
+    match value {
+        "hover" => TooltipTrigger::Hover,
+        "focus" => TooltipTrigger::Focus,
+        _ => TooltipTrigger::Beacon,
+    }
+}
+
+fn trigger_value(t: TooltipTrigger) -> &'static str {
+    match t {
+        TooltipTrigger::Hover => "hover",
+        TooltipTrigger::Focus => "focus",
+        TooltipTrigger::Beacon => "beacon",
+    }
+}
+
+/// Keeps Tab and Shift+Tab inside `container`: from its last focusable element to its first and
+/// back (the popover is a dialog; focus must not wander into the page behind it).
+fn trap_focus(container: &Element, e: &KeyboardEvent) {
+    if e.key() != "Tab" {
+        return;
+    }
+    let Ok(list) = container.query_selector_all(
+        "input:not([disabled]),textarea:not([disabled]),select:not([disabled]),button:not([disabled]),[href]",
+    ) else {
+        return;
+    };
+    let (Some(first), Some(last)) = (
+        list.item(0).and_then(|n| n.dyn_into::<Element>().ok()),
+        list.item(list.length().saturating_sub(1))
+            .and_then(|n| n.dyn_into::<Element>().ok()),
+    ) else {
+        return;
+    };
+    let at = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+    let wrap_to = if e.shift_key() && at.as_ref() == Some(&first) {
+        Some(last)
+    } else if !e.shift_key() && at.as_ref() == Some(&last) {
+        Some(first)
+    } else {
+        None
+    };
+    if let Some(to) = wrap_to {
+        e.prevent_default();
+        dom::focus(&to);
+    }
 }
 
 fn adopt_styles(root: &ShadowRoot) {
@@ -228,6 +311,18 @@ impl Author {
 
     /// The toolbar's title and step list, from the tour in memory.
     fn render(self: &Rc<Self>) {
+        if let Some(tip) = self.tooltip.borrow().as_ref() {
+            self.tour_title.set_text_content(Some(&tip.title));
+            let element = tip.target.strategies.first().map_or_else(
+                || "No element picked yet".to_string(),
+                |s| format!("Element: {}", inspect::describe(s)),
+            );
+            let item = el("li")
+                .attr("data-cairn", "author-tooltip-target")
+                .child(el("span").class("name").text(&element));
+            dom::replace(&self.list, item);
+            return;
+        }
         let tour = self.tour.borrow();
         let Some(tour) = tour.as_ref() else {
             return;
@@ -344,7 +439,7 @@ impl Author {
             self.stop_pick("Picking cancelled.");
             return;
         }
-        if self.tour.borrow().is_none() {
+        if self.tour.borrow().is_none() && self.tooltip.borrow().is_none() {
             return;
         }
         self.close_popover(false);
@@ -358,8 +453,15 @@ impl Author {
         *self.picker.borrow_mut() = Some(picker);
         dom::set_attr(&self.add, "aria-pressed", "true");
         self.add.set_text_content(Some("Picking… (Esc to cancel)"));
+        let what = if self.api.is_tooltip() {
+            "this tooltip"
+        } else {
+            "this step"
+        };
         self.set_status(
-            "Point at the element this step is about and click it (or Tab to it and press Enter). Esc cancels.",
+            &format!(
+                "Point at the element {what} is about and click it (or Tab to it and press Enter). Esc cancels."
+            ),
             false,
         );
     }
@@ -367,7 +469,8 @@ impl Author {
     fn stop_pick(&self, message: &str) {
         self.picker.borrow_mut().take();
         dom::set_attr(&self.add, "aria-pressed", "false");
-        self.add.set_text_content(Some("Add step"));
+        self.add
+            .set_text_content(Some(add_label(self.api.is_tooltip())));
         let _ = self.highlight.set_attribute("hidden", "");
         if !message.is_empty() {
             self.set_status(message, false);
@@ -394,6 +497,7 @@ impl Author {
         counts: &[usize],
     ) {
         let n = self.tour.borrow().as_ref().map_or(1, |t| t.steps.len() + 1);
+        let tip = self.tooltip.borrow().clone();
         let heading_id = dom::next_id("cairn-author-pop");
         let title_id = dom::next_id("cairn-author-title");
         let body_id = dom::next_id("cairn-author-body");
@@ -430,28 +534,74 @@ impl Author {
             .attr("id", &title_id)
             .attr("data-cairn", "author-step-title")
             .attr("autocomplete", "off")
+            .attr("value", tip.as_ref().map_or("", |t| t.title.as_str()))
             .flag("required", true)
             .build();
         let body = el("textarea")
             .attr("id", &body_id)
             .attr("data-cairn", "author-step-body")
+            .text(tip.as_ref().map_or("", |t| t.body.as_str()))
             .build();
-        let placement = el("select")
-            .attr("id", &placement_id)
-            .attr("data-cairn", "author-placement")
-            .children(
-                ["auto", "bottom", "top", "left", "right"]
-                    .into_iter()
-                    .map(|p| el("option").attr("value", p).text(p)),
-            )
+        // The body as employees will see it, redrawn on every keystroke.
+        let preview_id = dom::next_id("cairn-author-preview");
+        let preview = el("div")
+            .class("preview")
+            .attr("id", &preview_id)
+            .attr("data-cairn", "author-body-preview")
             .build();
+        crate::markdown_view::render_into(&preview, &dom::value(&body));
+        let pv = preview.clone();
+        dom::on(&body, "input", move |e: Event| {
+            if let Some(t) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                crate::markdown_view::render_into(&pv, &dom::value(&t));
+            }
+        });
+        let (third_label, placement) = match &tip {
+            Some(t) => (
+                "Shown on",
+                el("select")
+                    .attr("id", &placement_id)
+                    .attr("data-cairn", "author-trigger")
+                    .children(
+                        [
+                            ("hover", "hover"),
+                            ("focus", "focus"),
+                            ("beacon", "a beacon"),
+                        ]
+                        .into_iter()
+                        .map(|(v, label)| {
+                            el("option")
+                                .attr("value", v)
+                                .flag("selected", trigger_value(t.trigger) == v)
+                                .text(label)
+                        }),
+                    )
+                    .build(),
+            ),
+            None => (
+                "Placement",
+                el("select")
+                    .attr("id", &placement_id)
+                    .attr("data-cairn", "author-placement")
+                    .children(
+                        ["auto", "bottom", "top", "left", "right"]
+                            .into_iter()
+                            .map(|p| el("option").attr("value", p).text(p)),
+                    )
+                    .build(),
+            ),
+        };
         let problem = el("p")
             .class("problem")
             .attr("role", "alert")
             .attr("data-cairn", "author-step-problem")
             .build();
         let form = el("form")
-            .child(el("h2").attr("id", &heading_id).text(&format!("Step {n}")))
+            .child(el("h2").attr("id", &heading_id).text(&if tip.is_some() {
+                "Tooltip".to_string()
+            } else {
+                format!("Step {n}")
+            }))
             .child(
                 el("p")
                     .class(if unique == 0 { "problem" } else { "hint" })
@@ -469,7 +619,19 @@ impl Author {
                 ),
             )
             .child(&body)
-            .child(el("label").attr("for", &placement_id).text("Placement"))
+            .child(
+                el("p")
+                    .class("hint")
+                    .attr("id", &format!("{preview_id}-label"))
+                    .text("Preview"),
+            )
+            .child(
+                el("div")
+                    .attr("role", "region")
+                    .attr("aria-labelledby", &format!("{preview_id}-label"))
+                    .child(&preview),
+            )
+            .child(el("label").attr("for", &placement_id).text(third_label))
             .child(&placement)
             .child(&problem)
             .child(
@@ -480,7 +642,11 @@ impl Author {
                             .attr("type", "submit")
                             .class("primary")
                             .attr("data-cairn", "author-step-save")
-                            .text("Save step"),
+                            .text(if tip.is_some() {
+                                "Use this element"
+                            } else {
+                                "Save step"
+                            }),
                     )
                     .child(button("Cancel", "author-step-cancel").on("click", {
                         let a = self.clone();
@@ -494,8 +660,20 @@ impl Author {
             e.prevent_default();
             let text = dom::value(&t).trim().to_string();
             if text.is_empty() {
-                problem.set_text_content(Some("Type a title for this step."));
+                problem.set_text_content(Some("Type a title."));
                 dom::focus(&t);
+                return;
+            }
+            if let Some(tip) = &tip {
+                a.set_tooltip(Tooltip {
+                    title: text,
+                    body: dom::value(&b).trim().to_string(),
+                    target: Target {
+                        strategies: strategies.clone(),
+                    },
+                    trigger: trigger_of(&select_value(&p)),
+                    targeting: tip.targeting.clone(),
+                });
                 return;
             }
             let step = Step {
@@ -513,14 +691,16 @@ impl Author {
             a.add_step(step);
         });
         let a = self.clone();
+        let trap = form.clone();
         dom::on(&form, "keydown", move |e: Event| {
-            if e.dyn_ref::<KeyboardEvent>()
-                .map(KeyboardEvent::key)
-                .as_deref()
-                == Some("Escape")
-            {
+            let Some(k) = e.dyn_ref::<KeyboardEvent>() else {
+                return;
+            };
+            if k.key() == "Escape" {
                 e.prevent_default();
                 a.close_popover(true);
+            } else {
+                trap_focus(&trap, k);
             }
         });
         dom::set_attr(&self.popover, "aria-labelledby", &heading_id);
@@ -528,7 +708,14 @@ impl Author {
         let _ = self.popover.remove_attribute("hidden");
         self.place_popover(element);
         dom::focus(&title);
-        self.set_status("Type the step's title and body, then Save step.", false);
+        self.set_status(
+            if self.api.is_tooltip() {
+                "Check the tooltip's text, then Use this element."
+            } else {
+                "Type the step's title and body, then Save step."
+            },
+            false,
+        );
     }
 
     /// Below the element when there is room, above it otherwise; always inside the viewport.
@@ -568,7 +755,14 @@ impl Author {
         dom::clear(&self.popover);
         let _ = self.highlight.set_attribute("hidden", "");
         if announce {
-            self.set_status("Step discarded.", false);
+            self.set_status(
+                if self.api.is_tooltip() {
+                    "Nothing changed."
+                } else {
+                    "Step discarded."
+                },
+                false,
+            );
             dom::focus(&self.add);
         }
     }
@@ -595,8 +789,49 @@ impl Author {
         self.save_now(false);
     }
 
+    /// The picked element and text become the tooltip's, saved at once.
+    fn set_tooltip(self: &Rc<Self>, tooltip: Tooltip) {
+        *self.tooltip.borrow_mut() = Some(tooltip);
+        self.close_popover(false);
+        self.render();
+        self.dirty.set(true);
+        dom::focus(&self.add);
+        self.save_now(false);
+    }
+
+    fn save_tooltip(self: &Rc<Self>, tooltip: Tooltip, then_leave: bool) {
+        dom::set_busy(&self.save, true);
+        self.set_status("Saving…", false);
+        let a = self.clone();
+        spawn_local(async move {
+            let result = a.api.save_tooltip(&tooltip).await;
+            dom::set_busy(&a.save, false);
+            match result {
+                Ok(saved) => {
+                    *a.tooltip.borrow_mut() = Some(saved.draft);
+                    a.dirty.set(false);
+                    a.render();
+                    a.set_status("Saved: the tooltip points at this element.", false);
+                    dom::set_attr(&a.status, "data-saved", "true");
+                    if then_leave {
+                        leave();
+                    }
+                }
+                Err(e) => a.fail("Not saved", &e),
+            }
+        });
+    }
+
     /// Saves the tour; with `then_leave`, ends author mode once it is saved.
     fn save_now(self: &Rc<Self>, then_leave: bool) {
+        if let Some(tip) = self.tooltip.borrow().clone() {
+            if !self.dirty.get() && then_leave {
+                leave();
+            } else {
+                self.save_tooltip(tip, then_leave);
+            }
+            return;
+        }
         let Some(tour) = self.tour.borrow().clone() else {
             return;
         };

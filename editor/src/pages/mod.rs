@@ -2,10 +2,14 @@
 //! loading and error states, and `<time>` elements.
 
 pub mod apps;
+pub mod builder;
+pub mod checklists;
 pub mod deliveries;
 pub mod login;
+pub mod targeting;
 pub mod ticket;
 pub mod tickets;
+pub mod tooltips;
 pub mod tour;
 pub mod tours;
 pub mod versions;
