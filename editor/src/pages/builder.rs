@@ -469,69 +469,24 @@ impl<D: Doc> Builder<D> {
     }
 
     fn show_problems(&self, intro: &str, problems: &[DocumentError]) {
-        let mut first_invalid = None;
-        for (pointer, input) in self.inputs.borrow().iter() {
-            let invalid = problems.iter().any(|p| {
-                let at = p.pointer.strip_prefix("/document").unwrap_or(&p.pointer);
-                at == pointer.as_str() || at.starts_with(&format!("{pointer}/"))
-            });
-            if invalid {
-                dom::set_attr(input, "aria-invalid", "true");
-                first_invalid.get_or_insert_with(|| input.clone());
-            } else {
-                let _ = input.remove_attribute("aria-invalid");
-            }
-        }
-        dom::replace(
+        show_problems(
             &self.feedback,
-            el("div")
-                .class("feedback-error")
-                .child(el("p").text(intro))
-                .child(
-                    el("ul")
-                        .class("problems")
-                        .children(problems.iter().map(|p| {
-                            el("li").text(&format!(
-                                "{}: {}",
-                                describe_pointer(&p.pointer),
-                                p.message
-                            ))
-                        })),
-                ),
+            &self.inputs.borrow(),
+            intro,
+            problems,
+            describe_pointer,
         );
-        if let Some(input) = first_invalid {
-            dom::focus(&input);
-        }
     }
 
     fn fail(self: &Rc<Self>, what: &str, err: &ApiError, action: Action) {
-        let local_note = if self.dirty() {
-            " Your changes are kept in this browser."
-        } else {
-            ""
-        };
-        dom::replace(
-            &self.feedback,
-            el("p")
-                .class("feedback-error")
-                .text(&format!("{what}: {}{local_note}", err.message())),
-        );
-        if err.is_retryable() {
-            let s = self.clone();
-            let retry = el("button")
-                .attr("type", "button")
-                .class("button")
-                .attr("data-test", "retry")
-                .text("Retry")
-                .on("click", move |_| {
-                    let s = s.clone();
-                    match action {
-                        Action::Save => spawn_local(s.save_only()),
-                        Action::Publish => spawn_local(s.publish()),
-                    }
-                });
-            let _ = self.feedback.append_child(&retry.build());
-        }
+        let s = self.clone();
+        show_failure(&self.feedback, what, err, self.dirty(), move || {
+            let s = s.clone();
+            match action {
+                Action::Save => spawn_local(s.save_only()),
+                Action::Publish => spawn_local(s.publish()),
+            }
+        });
     }
 
     fn set_busy(&self, busy: bool) {
@@ -653,6 +608,73 @@ impl<D: Doc> targeting::Host for Builder<D> {
     }
     fn track(&self, pointer: &str, input: &Element) {
         Builder::track(self, pointer, input);
+    }
+}
+
+/// Lists the problems in `feedback`, marks the inputs (by JSON pointer) they are about as invalid
+/// and moves focus to the first of them. Shared with the tour builder.
+pub(crate) fn show_problems(
+    feedback: &Element,
+    inputs: &[(String, Element)],
+    intro: &str,
+    problems: &[DocumentError],
+    describe: fn(&str) -> String,
+) {
+    let mut first_invalid = None;
+    for (pointer, input) in inputs {
+        let invalid = problems.iter().any(|p| {
+            let at = p.pointer.strip_prefix("/document").unwrap_or(&p.pointer);
+            at == pointer.as_str() || at.starts_with(&format!("{pointer}/"))
+        });
+        if invalid {
+            dom::set_attr(input, "aria-invalid", "true");
+            first_invalid.get_or_insert_with(|| input.clone());
+        } else {
+            let _ = input.remove_attribute("aria-invalid");
+        }
+    }
+    dom::replace(
+        feedback,
+        el("div")
+            .class("feedback-error")
+            .child(el("p").text(intro))
+            .child(el("ul").class("problems").children(problems.iter().map(|p| {
+                el("li").text(&format!("{}: {}", describe(&p.pointer), p.message))
+            }))),
+    );
+    if let Some(input) = first_invalid {
+        dom::focus(&input);
+    }
+}
+
+/// An error in `feedback`, with a Retry button running `retry` when trying again may help.
+/// Shared with the tour builder.
+pub(crate) fn show_failure(
+    feedback: &Element,
+    what: &str,
+    err: &ApiError,
+    unsaved: bool,
+    retry: impl Fn() + 'static,
+) {
+    let local_note = if unsaved {
+        " Your changes are kept in this browser."
+    } else {
+        ""
+    };
+    dom::replace(
+        feedback,
+        el("p")
+            .class("feedback-error")
+            .text(&format!("{what}: {}{local_note}", err.message())),
+    );
+    if err.is_retryable() {
+        let retry = el("button")
+            .attr("type", "button")
+            .class("button")
+            .attr("data-test", "retry")
+            .text("Retry")
+            .on("click", move |_| retry());
+        let _ = feedback.append_child(&retry.build());
     }
 }
 

@@ -26,7 +26,7 @@ use crate::dom::{self, el};
 use crate::drafts::{self, LocalDraft};
 use crate::format;
 use crate::markdown_view;
-use crate::pages::{self, Ctx, targeting, tours};
+use crate::pages::{self, Ctx, builder, targeting, tours};
 use crate::router::Route;
 
 pub fn render(ctx: &Ctx, id: String, focus_step: Option<String>) {
@@ -897,39 +897,13 @@ impl Editor {
     /// focus to the first of them.
     fn show_problems(&self, intro: &str, problems: &[DocumentError]) {
         self.said.set(Said::Other);
-        let mut first_invalid = None;
-        for (pointer, input) in self.inputs.borrow().iter() {
-            let invalid = problems.iter().any(|p| {
-                let at = p.pointer.strip_prefix("/document").unwrap_or(&p.pointer);
-                at == pointer.as_str() || at.starts_with(&format!("{pointer}/"))
-            });
-            if invalid {
-                dom::set_attr(input, "aria-invalid", "true");
-                first_invalid.get_or_insert_with(|| input.clone());
-            } else {
-                let _ = input.remove_attribute("aria-invalid");
-            }
-        }
-        dom::replace(
+        builder::show_problems(
             &self.feedback,
-            el("div")
-                .class("feedback-error")
-                .child(el("p").text(intro))
-                .child(
-                    el("ul")
-                        .class("problems")
-                        .children(problems.iter().map(|p| {
-                            el("li").text(&format!(
-                                "{}: {}",
-                                describe::tour_pointer(&p.pointer),
-                                p.message
-                            ))
-                        })),
-                ),
+            &self.inputs.borrow(),
+            intro,
+            problems,
+            describe::tour_pointer,
         );
-        if let Some(input) = first_invalid {
-            dom::focus(&input);
-        }
     }
 
     fn clear_invalid(&self) {
@@ -1004,34 +978,15 @@ impl Editor {
     /// An error with a Retry button that repeats `action`.
     fn fail(self: &Rc<Self>, what: &str, err: &ApiError, action: Action) {
         self.said.set(Said::Other);
-        let local_note = if self.dirty() {
-            " Your changes are kept in this browser."
-        } else {
-            ""
-        };
-        dom::replace(
-            &self.feedback,
-            el("p")
-                .class("feedback-error")
-                .text(&format!("{what}: {}{local_note}", err.message())),
-        );
-        if err.is_retryable() {
-            let s = self.clone();
-            let retry = el("button")
-                .attr("type", "button")
-                .class("button")
-                .attr("data-test", "retry")
-                .text("Retry")
-                .on("click", move |_| {
-                    let s = s.clone();
-                    match action {
-                        Action::Save => spawn_local(s.save_only()),
-                        Action::Publish => spawn_local(s.publish()),
-                        Action::Preview => spawn_local(s.preview()),
-                    }
-                });
-            let _ = self.feedback.append_child(&retry.build());
-        }
+        let s = self.clone();
+        builder::show_failure(&self.feedback, what, err, self.dirty(), move || {
+            let s = s.clone();
+            match action {
+                Action::Save => spawn_local(s.save_only()),
+                Action::Publish => spawn_local(s.publish()),
+                Action::Preview => spawn_local(s.preview()),
+            }
+        });
     }
 
     fn set_busy(&self, busy: bool) {

@@ -4,6 +4,7 @@ mod author_flow;
 mod authoring;
 mod axe;
 mod bench_overlay;
+mod builders;
 mod demo_tour;
 mod editor;
 mod editor_ui;
