@@ -638,9 +638,13 @@ pub(crate) fn show_problems(
         el("div")
             .class("feedback-error")
             .child(el("p").text(intro))
-            .child(el("ul").class("problems").children(problems.iter().map(|p| {
-                el("li").text(&format!("{}: {}", describe(&p.pointer), p.message))
-            }))),
+            .child(
+                el("ul").class("problems").children(
+                    problems.iter().map(|p| {
+                        el("li").text(&format!("{}: {}", describe(&p.pointer), p.message))
+                    }),
+                ),
+            ),
     );
     if let Some(input) = first_invalid {
         dom::focus(&input);

@@ -5,11 +5,11 @@
 //! the launcher, where its item starts the tour. axe-core finds nothing on the four new screens.
 
 use cairn_server::testing::{TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, TestServer};
-use fantoccini::actions::{MouseActions, PointerAction};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction};
 use serde_json::{Value, json};
 
 use crate::authoring::{author_el, click_author, in_author, new_tab, screenshot};
-use crate::editor_ui::{click, element, fill, sign_in};
+use crate::editor_ui::{element, fill, sign_in};
 use crate::harness::{Browser, in_overlay};
 
 const TIP_TITLE: &str = "What goes in the description?";
@@ -37,6 +37,19 @@ async fn wait_status(browser: &Browser, text: &str) {
             ),
         )
         .await;
+}
+
+/// A real click on `selector` once it is scrolled to the middle of the window, clear of the
+/// builder's sticky toolbar.
+async fn click(browser: &Browser, selector: &str) {
+    element(browser, selector).await;
+    browser
+        .js(&format!(
+            "document.querySelector({}).scrollIntoView({{ block: 'center' }}); return true;",
+            json!(selector)
+        ))
+        .await;
+    crate::editor_ui::click(browser, selector).await;
 }
 
 /// Chooses `value` in the `<select>` matching `select` with a real click on its option.
@@ -386,8 +399,8 @@ async fn author_builds_a_tooltip_and_a_checklist_and_employees_see_them() {
     c.perform_actions(
         MouseActions::new("mouse".into()).then(PointerAction::MoveTo {
             duration: None,
-            x: 2,
-            y: 2,
+            x: 2.0,
+            y: 2.0,
         }),
     )
     .await
