@@ -28,6 +28,21 @@ fn checklist_doc(title: &str, tour_id: &str) -> Value {
     })
 }
 
+/// The admin's request to `path`: the JSON answer, which must have `status`.
+async fn admin(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+    status: u16,
+) -> Value {
+    let mut req = app.admin.request(method, app.url(path));
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    json_of(req.send().await.expect("request"), status).await
+}
+
 async fn json_of(res: reqwest::Response, status: u16) -> Value {
     let got = res.status().as_u16();
     let body: Value = res.json().await.expect("json");
@@ -70,28 +85,18 @@ async fn tooltips_and_checklists_are_drafted_published_and_rolled_back() {
             json!({ "title": "Get going, edited" }),
         ),
     ] {
-        let created = json_of(
-            app.admin
-                .post(app.url(&format!("/api/v1/{kind}")))
-                .json(&json!({ "app_id": app_id, "document": doc }))
-                .send()
-                .await
-                .expect("create"),
+        let created = admin(
+            &app,
+            Method::POST,
+            &format!("/api/v1/{kind}"),
+            Some(json!({ "app_id": app_id, "document": doc })),
             201,
         )
         .await;
         let id = created["id"].as_str().expect("id").to_string();
         assert_eq!(created["published_version"], Value::Null);
         assert_eq!(created["draft"], doc);
-        let list = json_of(
-            app.admin
-                .get(app.url(&format!("/api/v1/{kind}")))
-                .send()
-                .await
-                .expect("list"),
-            200,
-        )
-        .await;
+        let list = admin(&app, Method::GET, &format!("/api/v1/{kind}"), None, 200).await;
         let listed = list
             .as_array()
             .expect("list")
@@ -101,13 +106,11 @@ async fn tooltips_and_checklists_are_drafted_published_and_rolled_back() {
         assert_eq!(listed["has_unpublished_changes"], true);
         assert!(served(&app, kind, &id).await.is_none(), "a draft is served");
 
-        let published = json_of(
-            app.admin
-                .post(app.url(&format!("/api/v1/{kind}/{id}/publish")))
-                .json(&json!({ "message": "first" }))
-                .send()
-                .await
-                .expect("publish"),
+        let published = admin(
+            &app,
+            Method::POST,
+            &format!("/api/v1/{kind}/{id}/publish"),
+            Some(json!({ "message": "first" })),
             200,
         )
         .await;
@@ -122,37 +125,32 @@ async fn tooltips_and_checklists_are_drafted_published_and_rolled_back() {
         for (k, v) in edit.as_object().expect("edit") {
             edited[k] = v.clone();
         }
-        let updated = json_of(
-            app.admin
-                .put(app.url(&format!("/api/v1/{kind}/{id}")))
-                .json(&edited)
-                .send()
-                .await
-                .expect("update"),
+        let updated = admin(
+            &app,
+            Method::PUT,
+            &format!("/api/v1/{kind}/{id}"),
+            Some(edited.clone()),
             200,
         )
         .await;
         assert_eq!(updated["has_unpublished_changes"], true);
         assert_eq!(updated["title"], edited["title"]);
         assert_eq!(served(&app, kind, &id).await.expect("served")["doc"], doc);
-        let diff = json_of(
-            app.admin
-                .get(app.url(&format!("/api/v1/{kind}/{id}/diff?from=1")))
-                .send()
-                .await
-                .expect("diff"),
+        let diff = admin(
+            &app,
+            Method::GET,
+            &format!("/api/v1/{kind}/{id}/diff?from=1"),
+            None,
             200,
         )
         .await;
         let key = edit.as_object().expect("edit").keys().next().expect("key");
         assert_eq!(diff[0]["pointer"], format!("/{key}"), "{diff}");
-        json_of(
-            app.admin
-                .post(app.url(&format!("/api/v1/{kind}/{id}/publish")))
-                .json(&json!({ "message": "second" }))
-                .send()
-                .await
-                .expect("publish"),
+        admin(
+            &app,
+            Method::POST,
+            &format!("/api/v1/{kind}/{id}/publish"),
+            Some(json!({ "message": "second" })),
             200,
         )
         .await;
@@ -161,24 +159,21 @@ async fn tooltips_and_checklists_are_drafted_published_and_rolled_back() {
             edited
         );
 
-        let rolled = json_of(
-            app.admin
-                .post(app.url(&format!("/api/v1/{kind}/{id}/rollback")))
-                .json(&json!({ "version": 1 }))
-                .send()
-                .await
-                .expect("rollback"),
+        let rolled = admin(
+            &app,
+            Method::POST,
+            &format!("/api/v1/{kind}/{id}/rollback"),
+            Some(json!({ "version": 1 })),
             200,
         )
         .await;
         assert_eq!(rolled["version"], 3);
         assert_eq!(served(&app, kind, &id).await.expect("served")["doc"], doc);
-        let versions = json_of(
-            app.admin
-                .get(app.url(&format!("/api/v1/{kind}/{id}/versions")))
-                .send()
-                .await
-                .expect("versions"),
+        let versions = admin(
+            &app,
+            Method::GET,
+            &format!("/api/v1/{kind}/{id}/versions"),
+            None,
             200,
         )
         .await;
@@ -189,12 +184,11 @@ async fn tooltips_and_checklists_are_drafted_published_and_rolled_back() {
             .map(|v| v["message"].as_str().expect("message").to_string())
             .collect();
         assert_eq!(messages, ["Rollback to version 1", "second", "first"]);
-        let v2 = json_of(
-            app.admin
-                .get(app.url(&format!("/api/v1/{kind}/{id}/versions/2")))
-                .send()
-                .await
-                .expect("version"),
+        let v2 = admin(
+            &app,
+            Method::GET,
+            &format!("/api/v1/{kind}/{id}/versions/2"),
+            None,
             200,
         )
         .await;
@@ -275,13 +269,11 @@ async fn invalid_tooltips_and_checklists_are_refused_with_pointers() {
     // A tooltip is drafted before its element is picked, but not published without one.
     let mut unpicked = tooltip_doc("Not picked yet");
     unpicked["target"]["strategies"] = json!([]);
-    let created = json_of(
-        app.admin
-            .post(app.url("/api/v1/tooltips"))
-            .json(&json!({ "app_id": app_id, "document": unpicked }))
-            .send()
-            .await
-            .expect("create"),
+    let created = admin(
+        &app,
+        Method::POST,
+        "/api/v1/tooltips",
+        Some(json!({ "app_id": app_id, "document": unpicked })),
         201,
     )
     .await;
@@ -304,13 +296,11 @@ async fn invalid_tooltips_and_checklists_are_refused_with_pointers() {
     );
 
     // A tour id that is not a tour of this application.
-    let created = json_of(
-        app.admin
-            .post(app.url("/api/v1/checklists"))
-            .json(&json!({ "app_id": app_id, "document": checklist_doc("List", &tour) }))
-            .send()
-            .await
-            .expect("create"),
+    let created = admin(
+        &app,
+        Method::POST,
+        "/api/v1/checklists",
+        Some(json!({ "app_id": app_id, "document": checklist_doc("List", &tour) })),
         201,
     )
     .await;
@@ -325,24 +315,21 @@ async fn invalid_tooltips_and_checklists_are_refused_with_pointers() {
     let body = assert_error(res, 422, "unprocessable").await;
     assert_eq!(pointers(&body), ["/items/0/action/tour_id"]);
     // Nothing was written.
-    let now = json_of(
-        app.admin
-            .get(app.url(&format!("/api/v1/checklists/{id}")))
-            .send()
-            .await
-            .expect("get"),
+    let now = admin(
+        &app,
+        Method::GET,
+        &format!("/api/v1/checklists/{id}"),
+        None,
         200,
     )
     .await;
     assert_eq!(now["draft"]["items"][0]["action"]["tour_id"], tour.as_str());
 
-    let tour_doc_created = json_of(
-        app.admin
-            .post(app.url("/api/v1/tours"))
-            .json(&json!({ "app_id": app_id, "document": tour_doc("Another") }))
-            .send()
-            .await
-            .expect("tour"),
+    let tour_doc_created = admin(
+        &app,
+        Method::POST,
+        "/api/v1/tours",
+        Some(json!({ "app_id": app_id, "document": tour_doc("Another") })),
         201,
     )
     .await;
@@ -365,23 +352,20 @@ async fn invalid_tooltips_and_checklists_are_refused_with_pointers() {
 async fn a_tooltip_author_link_saves_the_picked_target() {
     let app = spawn_app().await;
     let app_id = app.demo_app_id().await;
-    let created = json_of(
-        app.admin
-            .post(app.url("/api/v1/tooltips"))
-            .json(&json!({ "app_id": app_id, "document": tooltip_doc("Tip") }))
-            .send()
-            .await
-            .expect("create"),
+    let created = admin(
+        &app,
+        Method::POST,
+        "/api/v1/tooltips",
+        Some(json!({ "app_id": app_id, "document": tooltip_doc("Tip") })),
         201,
     )
     .await;
     let id = created["id"].as_str().expect("id").to_string();
-    let link = json_of(
-        app.admin
-            .post(app.url(&format!("/api/v1/tooltips/{id}/author-link")))
-            .send()
-            .await
-            .expect("link"),
+    let link = admin(
+        &app,
+        Method::POST,
+        &format!("/api/v1/tooltips/{id}/author-link"),
+        None,
         201,
     )
     .await;
@@ -415,15 +399,11 @@ async fn a_tooltip_author_link_saves_the_picked_target() {
         .expect("tour");
     assert_error(res, 404, "not_found").await;
     // Nor can a tour's token be passed off as a tooltip's: the purpose is signed.
-    let tour_link = json_of(
-        app.admin
-            .post(app.url(&format!(
-                "/api/v1/tours/{}/author-link",
-                app.server.demo_tour_id
-            )))
-            .send()
-            .await
-            .expect("link"),
+    let tour_link = admin(
+        &app,
+        Method::POST,
+        &format!("/api/v1/tours/{}/author-link", app.server.demo_tour_id),
+        None,
         201,
     )
     .await;
@@ -452,12 +432,11 @@ async fn a_tooltip_author_link_saves_the_picked_target() {
     )
     .await;
     assert_eq!(saved["draft"]["target"], doc["target"]);
-    let now = json_of(
-        app.admin
-            .get(app.url(&format!("/api/v1/tooltips/{id}")))
-            .send()
-            .await
-            .expect("get"),
+    let now = admin(
+        &app,
+        Method::GET,
+        &format!("/api/v1/tooltips/{id}"),
+        None,
         200,
     )
     .await;

@@ -301,6 +301,15 @@ async fn author_builds_a_tooltip_and_a_checklist_and_employees_see_them() {
         "/demo/#policy",
     )
     .await;
+    // Unsaved work survives a reload: it was kept in this browser at every keystroke.
+    c.refresh().await.expect("reload");
+    element(&browser, "[data-test=restored-draft]").await;
+    browser
+        .wait_for(
+            "the restored item",
+            "(document.querySelector('[data-index=\"0\"] [data-test=item-url]') || {}).value === '/demo/#policy'",
+        )
+        .await;
     click(&browser, "[data-test=add-item]").await;
     fill(
         &browser,
