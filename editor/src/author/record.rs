@@ -26,7 +26,7 @@ pub fn pick_button(tooltip_id: &str, status: &Element) -> Element {
         status,
         ("Pick element in app", "pick-in-app"),
         "Open the application in a new tab and click the element this tooltip is about",
-        "Picking in a new tab. When you are done there, reload this page to see the element.",
+        "Picking in a new tab. When you are done there, come back to this tab to see the element.",
     )
 }
 

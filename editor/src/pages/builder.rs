@@ -454,7 +454,8 @@ impl<D: Doc> Builder<D> {
         let _ = self.meta.append_child(&pages::time(s.updated_at));
     }
 
-    fn dirty(&self) -> bool {
+    /// Typed edits the server does not have yet.
+    pub fn dirty(&self) -> bool {
         self.revision.get() != self.saved_revision.get()
     }
 

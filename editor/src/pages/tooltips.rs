@@ -2,6 +2,7 @@
 //! same author mode as a tour's steps ("Pick element in app"); its text is markdown with a live
 //! preview; its trigger is hover, focus or a beacon; targeting is the shared section.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use cairn_shared::api::{DocumentSummary, TooltipDetail};
@@ -9,8 +10,9 @@ use cairn_shared::content::{DocumentError, Target, Tooltip, TooltipTrigger};
 use cairn_shared::targeting::Targeting;
 use web_sys::Element;
 
+use crate::app;
 use crate::describe;
-use crate::dom::el;
+use crate::dom::{self, el};
 use crate::markdown_view;
 use crate::pages::Ctx;
 use crate::pages::builder::{self, Builder, Doc};
@@ -88,6 +90,25 @@ fn trigger_of(v: &str) -> TooltipTrigger {
     }
 }
 
+/// "Pick element in app"; once it was used, coming back to this tab shows the picked element
+/// (the page is redrawn from the server when nothing typed here is unsaved).
+fn pick_button(b: &Rc<Builder<Tooltip>>) -> Element {
+    let button = crate::author::pick_button(&b.id, &b.feedback);
+    let picking = Rc::new(Cell::new(false));
+    let p = picking.clone();
+    dom::on(&button, "click", move |_| p.set(true));
+    if let Some(window) = web_sys::window() {
+        let s = b.clone();
+        dom::on(&window, "focus", move |_| {
+            if picking.get() && !s.dirty() {
+                picking.set(false);
+                app::rerender();
+            }
+        });
+    }
+    button
+}
+
 fn fields(b: &Rc<Builder<Tooltip>>) -> Element {
     let doc = b.doc();
     let ways = describe::target(Some(&doc.target));
@@ -113,7 +134,7 @@ fn fields(b: &Rc<Builder<Tooltip>>) -> Element {
                 .text("Element"),
         )
         .child(target_list)
-        .child(crate::author::pick_button(&b.id, &b.feedback));
+        .child(pick_button(b));
 
     let preview = el("div")
         .class("preview")

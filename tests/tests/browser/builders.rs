@@ -257,7 +257,11 @@ async fn author_builds_a_tooltip_and_a_checklist_and_employees_see_them() {
     // ---- Back in the editor: the element is listed; publish with a message.
     c.close_window().await.expect("close the app tab");
     c.switch_to_window(editor_tab).await.expect("editor tab");
-    c.refresh().await.expect("reload");
+    // Back in its tab the builder redraws from the server (headless Chromium does not move window
+    // focus between tabs, so the focus the builder listens for is sent here).
+    browser
+        .js("window.dispatchEvent(new FocusEvent('focus')); return true;")
+        .await;
     browser
         .wait_for(
             "the picked element listed",
