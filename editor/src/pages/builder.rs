@@ -304,39 +304,21 @@ impl<D: Doc> Builder<D> {
         dom::on(&b.publish_button, "click", move |_| {
             spawn_local(s.clone().publish())
         });
-        let toolbar = el("div")
-            .class("toolbar")
-            .attr("role", "region")
-            .attr("aria-label", "Draft and publishing")
-            .child(
-                el("div")
-                    .class("toolbar-status")
-                    .child(&b.badge)
-                    .child(&b.meta),
-            )
-            .child(
-                el("div")
-                    .class("toolbar-actions")
-                    .child(
-                        el("div")
-                            .class("field inline")
-                            .child(
-                                el("label")
-                                    .attr("for", "publish-note")
-                                    .text("Publish message"),
-                            )
-                            .child(&b.note),
-                    )
-                    .child(&b.save_button)
-                    .child(&b.publish_button),
-            )
-            .child(&b.feedback);
+        let toolbar = toolbar(
+            &[&b.badge, &b.meta],
+            &b.note,
+            &[&b.save_button, &b.publish_button],
+            &b.feedback,
+        );
         let mut page = el("div")
             .class("tour-editor")
             .attr("data-test", &format!("{}-builder", D::NOUN))
             .child(toolbar);
         if let Some(overwritten) = restored {
-            page = page.child(b.restored_notice(overwritten));
+            let id = b.id.clone();
+            page = page.child(restored_notice(overwritten, move || {
+                drafts::discard_doc(D::KIND, &id)
+            }));
         }
         let s = b.clone();
         let title_id = format!("{}-title", D::NOUN);
@@ -371,33 +353,6 @@ impl<D: Doc> Builder<D> {
                 false,
             );
         }
-    }
-
-    fn restored_notice(&self, overwritten: bool) -> Element {
-        let mut text = "Unsaved changes from an earlier visit were restored from this browser. \
-                        Save or publish to keep them."
-            .to_string();
-        if overwritten {
-            text.push_str(
-                " It was also changed on the server since: saving replaces that version.",
-            );
-        }
-        let id = self.id.clone();
-        el("div")
-            .class("notice")
-            .attr("data-test", "restored-draft")
-            .child(el("p").text(&text))
-            .child(
-                el("button")
-                    .attr("type", "button")
-                    .class("button quiet")
-                    .text("Discard my changes")
-                    .on("click", move |_| {
-                        drafts::discard_doc(D::KIND, &id);
-                        app::rerender();
-                    }),
-            )
-            .build()
     }
 
     /// A copy of the document as it is now.
@@ -610,6 +565,68 @@ impl<D: Doc> targeting::Host for Builder<D> {
     fn track(&self, pointer: &str, input: &Element) {
         Builder::track(self, pointer, input);
     }
+}
+
+/// The builders' toolbar: the state (badge, last save, `links`), the publish message and the
+/// `actions` buttons, and the status region. Shared with the tour builder.
+pub(crate) fn toolbar(
+    status: &[&Element],
+    note: &Element,
+    actions: &[&Element],
+    feedback: &Element,
+) -> Element {
+    el("div")
+        .class("toolbar")
+        .attr("role", "region")
+        .attr("aria-label", "Draft and publishing")
+        .child(
+            el("div")
+                .class("toolbar-status")
+                .children(status.iter().copied()),
+        )
+        .child(
+            el("div")
+                .class("toolbar-actions")
+                .child(
+                    el("div")
+                        .class("field inline")
+                        .child(
+                            el("label")
+                                .attr("for", "publish-note")
+                                .text("Publish message"),
+                        )
+                        .child(note),
+                )
+                .children(actions.iter().copied()),
+        )
+        .child(feedback)
+        .build()
+}
+
+/// The banner shown when edits from an earlier visit were restored; `discard` forgets them.
+/// Shared with the tour builder.
+pub(crate) fn restored_notice(overwritten: bool, discard: impl Fn() + 'static) -> Element {
+    let mut text = "Unsaved changes from an earlier visit were restored from this browser. \
+                    Save or publish to keep them."
+        .to_string();
+    if overwritten {
+        text.push_str(" It was also changed on the server since: saving replaces that version.");
+    }
+    el("div")
+        .class("notice")
+        .attr("data-test", "restored-draft")
+        .child(el("p").text(&text))
+        .child(
+            el("button")
+                .attr("type", "button")
+                .class("button quiet")
+                .text("Discard my changes")
+                .on("click", move |_| {
+                    discard();
+                    app::rerender();
+                }),
+        )
+        .build()
 }
 
 /// Lists the problems in `feedback`, marks the inputs (by JSON pointer) they are about as invalid

@@ -195,41 +195,23 @@ impl Editor {
             spawn_local(s.clone().preview())
         });
 
-        let toolbar = el("div")
-            .class("toolbar")
-            .attr("role", "region")
-            .attr("aria-label", "Draft and publishing")
-            .child(
-                el("div")
-                    .class("toolbar-status")
-                    .child(&ed.badge)
-                    .child(&ed.meta)
-                    .child(
-                        el("a")
-                            .attr("href", &Route::TourVersions(id.to_string()).href())
-                            .attr("data-test", "version-history")
-                            .text("Version history"),
-                    ),
-            )
-            .child(
-                el("div")
-                    .class("toolbar-actions")
-                    .child(
-                        el("div")
-                            .class("field inline")
-                            .child(
-                                el("label")
-                                    .attr("for", "publish-note")
-                                    .text("Publish message"),
-                            )
-                            .child(&ed.note),
-                    )
-                    .child(&ed.save_button)
-                    .child(&ed.preview_button)
-                    .child(&ed.publish_button)
-                    .child(crate::author::record_button(id, &ed.feedback)),
-            )
-            .child(&ed.feedback);
+        let history = el("a")
+            .attr("href", &Route::TourVersions(id.to_string()).href())
+            .attr("data-test", "version-history")
+            .text("Version history")
+            .build();
+        let record = crate::author::record_button(id, &ed.feedback);
+        let toolbar = builder::toolbar(
+            &[&ed.badge, &ed.meta, &history],
+            &ed.note,
+            &[
+                &ed.save_button,
+                &ed.preview_button,
+                &ed.publish_button,
+                &record,
+            ],
+            &ed.feedback,
+        );
 
         let page = el("div").class("tour-editor").child(toolbar);
         let page = match restored {
@@ -292,30 +274,8 @@ impl Editor {
 
     /// The banner shown when edits from an earlier visit were restored.
     fn restored_notice(self: &Rc<Self>, overwritten: bool) -> Element {
-        let mut text = "Unsaved changes from an earlier visit were restored from this browser. \
-                        Save or publish to keep them."
-            .to_string();
-        if overwritten {
-            text.push_str(
-                " The tour was also changed on the server since: saving replaces that version.",
-            );
-        }
         let id = self.id.clone();
-        el("div")
-            .class("notice")
-            .attr("data-test", "restored-draft")
-            .child(el("p").text(&text))
-            .child(
-                el("button")
-                    .attr("type", "button")
-                    .class("button quiet")
-                    .text("Discard my changes")
-                    .on("click", move |_| {
-                        drafts::discard(&id);
-                        app::rerender();
-                    }),
-            )
-            .build()
+        builder::restored_notice(overwritten, move || drafts::discard(&id))
     }
 
     /// Redraws every step card from the model, then moves focus as asked.
