@@ -135,11 +135,7 @@ pub fn place_bars(values: &[f64]) -> (Vec<PlacedBar>, f64) {
         .enumerate()
         .map(|(i, &v)| {
             let v = if v.is_finite() { v.max(0.0) } else { 0.0 };
-            let length = if v > 0.0 {
-                scale.map(v).max(1.0)
-            } else {
-                0.0
-            };
+            let length = if v > 0.0 { scale.map(v).max(1.0) } else { 0.0 };
             PlacedBar {
                 y: i as f64 * BAR_ROW + (BAR_ROW - BAR_THICKNESS) / 2.0,
                 length,
@@ -159,6 +155,34 @@ pub fn bars_summary(title: &str, bars: &[Bar]) -> String {
         .map(|b| format!("{}: {}", b.label, b.value_text))
         .collect();
     format!("{title}. {}.", items.join("; "))
+}
+
+/// What a screen reader hears for a line chart: each series with its value at each category
+/// (categories without a value are skipped).
+pub fn lines_summary(
+    title: &str,
+    categories: &[String],
+    series: &[(String, Vec<Option<f64>>)],
+) -> String {
+    if series.is_empty() {
+        return format!("{title}: no data.");
+    }
+    let parts: Vec<String> = series
+        .iter()
+        .map(|(name, values)| {
+            let points: Vec<String> = categories
+                .iter()
+                .zip(values)
+                .filter_map(|(c, v)| v.map(|v| format!("{c} {}", format::rate(Some(v)))))
+                .collect();
+            if points.is_empty() {
+                format!("{name}: no data")
+            } else {
+                format!("{name}: {}", points.join(", "))
+            }
+        })
+        .collect();
+    format!("{title}. {}.", parts.join("; "))
 }
 
 /// Size of a line chart.
@@ -459,6 +483,23 @@ mod tests {
             "Funnel. Step 1: 10 views; Step 2: 4 views."
         );
         assert_eq!(bars_summary("Funnel", &[]), "Funnel: no data.");
+    }
+
+    #[test]
+    fn line_summaries_read_each_point() {
+        let cats = vec!["version 1".to_string(), "version 2".to_string()];
+        assert_eq!(
+            lines_summary(
+                "Tickets per 1,000 views",
+                &cats,
+                &[
+                    ("Step 2".into(), vec![Some(40.0), Some(5.25)]),
+                    ("Step 3".into(), vec![None, None])
+                ]
+            ),
+            "Tickets per 1,000 views. Step 2: version 1 40.0, version 2 5.3; Step 3: no data."
+        );
+        assert_eq!(lines_summary("T", &cats, &[]), "T: no data.");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Hash routing: `#/tours`, `#/tours/{id}`, `#/tickets`, `#/tickets/{id}`, `#/apps`. The hash keeps
+//! Hash routing: `#/tours`, `#/tours/{id}`, `#/tickets`, `#/tickets/{id}`, `#/reports`, `#/apps`. The hash keeps
 //! the server out of routing (it serves one `index.html`) and makes every screen linkable.
 
 use wasm_bindgen::JsValue;
@@ -17,6 +17,8 @@ pub enum Route {
     Apps,
     /// Outbound deliveries to webhooks and help desks.
     Deliveries,
+    /// Analytics reports, for all tours or opened on one (`#/reports/{tour id}`).
+    Reports(Option<String>),
     /// Anything else, kept so the page can say what was not found.
     NotFound(String),
 }
@@ -26,16 +28,23 @@ pub enum Route {
 pub enum Section {
     Tours,
     Tickets,
+    Reports,
     Apps,
 }
 
 impl Section {
-    pub const ALL: [Section; 3] = [Section::Tours, Section::Tickets, Section::Apps];
+    pub const ALL: [Section; 4] = [
+        Section::Tours,
+        Section::Tickets,
+        Section::Reports,
+        Section::Apps,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Section::Tours => "Tours",
             Section::Tickets => "Tickets",
+            Section::Reports => "Reports",
             Section::Apps => "Install",
         }
     }
@@ -45,6 +54,7 @@ impl Section {
         match self {
             Section::Tours => "nav-tours",
             Section::Tickets => "nav-tickets",
+            Section::Reports => "nav-reports",
             Section::Apps => "nav-apps",
         }
     }
@@ -53,6 +63,7 @@ impl Section {
         match self {
             Section::Tours => Route::Tours,
             Section::Tickets => Route::Tickets,
+            Section::Reports => Route::Reports(None),
             Section::Apps => Route::Apps,
         }
     }
@@ -88,6 +99,7 @@ impl Route {
             ("tickets", Some(id)) => Route::Ticket(decode(id)),
             ("apps", None) => Route::Apps,
             ("deliveries", None) => Route::Deliveries,
+            ("reports", tour) => Route::Reports(tour.map(decode)),
             _ => Route::NotFound(path.to_string()),
         }
     }
@@ -100,6 +112,8 @@ impl Route {
             Route::TourStep(id, step) => format!("#/tours/{}/steps/{}", encode(id), encode(step)),
             Route::TourVersions(id) => format!("#/tours/{}/versions", encode(id)),
             Route::Deliveries => "#/deliveries".to_string(),
+            Route::Reports(None) => "#/reports".to_string(),
+            Route::Reports(Some(id)) => format!("#/reports/{}", encode(id)),
             Route::Tickets => "#/tickets".to_string(),
             Route::Ticket(id) => format!("#/tickets/{}", encode(id)),
             Route::Apps => "#/apps".to_string(),
@@ -114,6 +128,7 @@ impl Route {
                 Some(Section::Tours)
             }
             Route::Tickets | Route::Ticket(_) | Route::Deliveries => Some(Section::Tickets),
+            Route::Reports(_) => Some(Section::Reports),
             Route::Apps => Some(Section::Apps),
             Route::NotFound(_) => None,
         }
@@ -224,6 +239,8 @@ mod tests {
             Route::TourStep("t 1".into(), "s/2".into()),
             Route::TourVersions("t1".into()),
             Route::Deliveries,
+            Route::Reports(None),
+            Route::Reports(Some("t/1".into())),
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }
@@ -243,5 +260,10 @@ mod tests {
         assert_eq!(Route::Ticket("x".into()).section(), Some(Section::Tickets));
         assert_eq!(Route::NotFound("x".into()).section(), None);
         assert_eq!(Section::Apps.test_id(), "nav-apps");
+        assert_eq!(
+            Route::Reports(Some("t".into())).section(),
+            Some(Section::Reports)
+        );
+        assert_eq!(Route::parse("#/reports/"), Route::Reports(None));
     }
 }

@@ -2,8 +2,10 @@
 //! loading and error states, and `<time>` elements.
 
 pub mod apps;
+pub mod charts;
 pub mod deliveries;
 pub mod login;
+pub mod reports;
 pub mod ticket;
 pub mod tickets;
 pub mod tour;

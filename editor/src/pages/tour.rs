@@ -220,6 +220,12 @@ impl Editor {
                             .attr("href", &Route::TourVersions(id.to_string()).href())
                             .attr("data-test", "version-history")
                             .text("Version history"),
+                    )
+                    .child(
+                        el("a")
+                            .attr("href", &Route::Reports(Some(id.to_string())).href())
+                            .attr("data-test", "tour-reports")
+                            .text("Reports"),
                     ),
             )
             .child(
