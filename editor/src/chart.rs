@@ -109,8 +109,8 @@ pub struct Bar {
 
 /// Size of a horizontal bar chart; every bar carries its value as text, so there is no axis.
 pub const BAR_WIDTH: f64 = 720.0;
-pub const BAR_LABEL: f64 = 230.0;
-pub const BAR_VALUE: f64 = 210.0;
+pub const BAR_LABEL: f64 = 220.0;
+pub const BAR_VALUE: f64 = 250.0;
 pub const BAR_ROW: f64 = 30.0;
 pub const BAR_THICKNESS: f64 = 18.0;
 

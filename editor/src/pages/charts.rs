@@ -57,7 +57,7 @@ pub fn bars(test: &str, title: &str, bars: &[Bar]) -> Element {
                     middle,
                     "end",
                     "chart-label",
-                    &format::excerpt(&b.label, 32),
+                    &format::excerpt(&b.label, 30),
                 ))
                 .child(
                     svg("rect")
