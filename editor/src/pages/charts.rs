@@ -52,6 +52,8 @@ pub fn bars(test: &str, title: &str, bars: &[Bar]) -> Element {
                 .attr("data-test", "bar")
                 .attr("data-label", &b.label)
                 .attr("data-value", &bar_value(b.value))
+                // The whole label as a tooltip, where the one drawn is cut short.
+                .child(svg("title").text(&format!("{}: {}", b.label, b.value_text)))
                 .child(text(
                     x0 - 8.0,
                     middle,
@@ -233,7 +235,13 @@ pub fn figure(caption: &str, chart: Element, table: Element) -> Element {
         .child(
             el("details")
                 .class("data-table")
-                .child(el("summary").text(&format!("Data table: {caption}")))
+                .child(
+                    el("summary").text("Data table").child(
+                        el("span")
+                            .class("visually-hidden")
+                            .text(&format!(": {caption}")),
+                    ),
+                )
                 .child(table),
         )
         .build()

@@ -642,10 +642,11 @@ fn render_ranking(slot: &Element, r: StepRanking) {
         return;
     }
     let where_ = |tour: &str, index: u32| {
+        // The step first: a long tour title is what gets cut in the chart.
         format!(
-            "{} › Step {}",
-            if tour.is_empty() { "(untitled)" } else { tour },
-            index + 1
+            "Step {} · {}",
+            index + 1,
+            if tour.is_empty() { "(untitled)" } else { tour }
         )
     };
     let bars: Vec<Bar> = r
@@ -805,12 +806,12 @@ fn render_not_found(slot: &Element, r: NotFoundReport) {
     }
     let step = |t: &str, i: u32| {
         format!(
-            "{} › Step {}",
-            if t.is_empty() { "(untitled)" } else { t },
-            i + 1
+            "Step {} · {}",
+            i + 1,
+            if t.is_empty() { "(untitled)" } else { t }
         )
     };
-    let label = |t: &str, i: u32, b: &str| format!("{} · {b}", step(t, i));
+    let label = |t: &str, i: u32, b: &str| format!("{b} · {}", step(t, i));
     let bars: Vec<Bar> = r
         .rows
         .iter()

@@ -7,7 +7,7 @@ use cairn_server::roles::Role;
 use cairn_server::testing::TestServer;
 use serde_json::{Value, json};
 
-use crate::editor::{api_client, click, get, sign_in, until, user};
+use crate::editor::{api_client, click, get, screenshot, sign_in, until, user};
 use crate::harness::Browser;
 
 const ANALYST: &str = "analyst@reports.test";
@@ -438,6 +438,20 @@ async fn reports_screen_shows_the_api_numbers_as_charts_tables_and_csv() {
         "document.querySelector('[data-test=csv-segments]').getAttribute('href').indexOf('dimension=department') > 0 && document.querySelector('[data-test=segments-table]')",
     )
     .await;
+
+    for (name, section) in [
+        ("reports-funnel", "report-funnel"),
+        ("reports-trend", "report-trend"),
+        ("reports-ranking", "report-ranking"),
+        ("reports-not-found", "report-not-found"),
+    ] {
+        browser
+            .js(&format!(
+                "document.querySelector('[data-test={section}]').scrollIntoView(); return true;"
+            ))
+            .await;
+        screenshot(&browser, name).await;
+    }
 
     // Accessible: every data table open, then axe over the whole screen.
     browser
