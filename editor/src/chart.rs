@@ -97,6 +97,16 @@ pub fn percent(share: Option<f64>) -> String {
     }
 }
 
+/// A mark's value for its `data-value` attribute: whole numbers as plain digits, others to a tenth
+/// (as the tables print them, without thousands separators).
+pub fn data_value(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        format::rate(Some(v)).replace(',', "")
+    }
+}
+
 /// One bar of a horizontal bar chart, as the data gives it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Bar {
@@ -447,6 +457,9 @@ mod tests {
         assert_eq!(coord(f64::INFINITY), "0");
         assert_eq!(percent(Some(0.25)), "25.0%");
         assert_eq!(percent(None), "—");
+        assert_eq!(data_value(1200.0), "1200");
+        assert_eq!(data_value(12.727), "12.7");
+        assert_eq!(data_value(1234.56), "1234.6");
     }
 
     #[test]

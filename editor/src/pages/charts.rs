@@ -51,7 +51,7 @@ pub fn bars(test: &str, title: &str, bars: &[Bar]) -> Element {
                 .attr("class", "bar-row")
                 .attr("data-test", "bar")
                 .attr("data-label", &b.label)
-                .attr("data-value", &bar_value(b.value))
+                .attr("data-value", &chart::data_value(b.value))
                 // The whole label as a tooltip, where the one drawn is cut short.
                 .child(svg("title").text(&format!("{}: {}", b.label, b.value_text)))
                 .child(text(
@@ -79,15 +79,6 @@ pub fn bars(test: &str, title: &str, bars: &[Bar]) -> Element {
         );
     }
     root.build()
-}
-
-/// A value as the table shows it, for `data-value`: whole numbers as digits, rates to a tenth.
-pub fn bar_value(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else {
-        format::rate(Some(v)).replace(',', "")
-    }
 }
 
 /// One line of a line chart: a name and a value (or nothing) per category.
@@ -203,7 +194,7 @@ pub fn lines(
                         .attr("class", "series-marker")
                         .attr("data-test", "point")
                         .attr("data-category", &categories[i])
-                        .attr("data-value", &bar_value(v)),
+                        .attr("data-value", &chart::data_value(v)),
                 );
             }
         }
