@@ -7,6 +7,7 @@
 //! The filters (tour, period, segment attribute, minimum views) re-run every report; the tour goes
 //! in the address (`#/reports/{tour id}`) so a report can be linked.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -43,6 +44,8 @@ struct Page {
     to: Element,
     dimension: Element,
     min_views: Element,
+    version: Element,
+    tours: RefCell<Vec<TourSummary>>,
     status: Element,
     funnel: Report,
     trend: Report,
@@ -93,6 +96,11 @@ pub fn render(ctx: &Ctx, tour: Option<String>) {
         .attr("inputmode", "numeric")
         .attr("value", "100")
         .build();
+    let version = el("select")
+        .attr("id", "report-version")
+        .attr("data-test", "report-version")
+        .child(el("option").attr("value", "").text("All versions"))
+        .build();
     let status = el("p")
         .class("feedback")
         .attr("role", "status")
@@ -112,6 +120,7 @@ pub fn render(ctx: &Ctx, tour: Option<String>) {
             .child(field("report-tour", "Tour", &tour_select))
             .child(field("report-from", "From", &from))
             .child(field("report-to", "To", &to))
+            .child(field("report-version", "Funnel and segments", &version))
             .child(field("report-dimension", "Compare segments", &dimension))
             .child(field(
                 "report-min-views",
@@ -171,12 +180,22 @@ pub fn render(ctx: &Ctx, tour: Option<String>) {
         to,
         dimension,
         min_views,
+        version,
+        tours: RefCell::new(Vec::new()),
         status,
     });
     ctx.append(alerts_section(ctx));
 
+    {
+        // Another tour has other versions: back to all of them.
+        let p = page.clone();
+        dom::on(&page.tour, "change", move |_| {
+            p.fill_versions();
+            p.run();
+        });
+    }
     for control in [
-        &page.tour,
+        &page.version,
         &page.from,
         &page.to,
         &page.dimension,
@@ -197,6 +216,8 @@ pub fn render(ctx: &Ctx, tour: Option<String>) {
             Ok(mut tours) => {
                 tours.sort_by_key(|t| t.title.to_lowercase());
                 fill_tours(&p.tour, &tours, tour.as_deref());
+                *p.tours.borrow_mut() = tours;
+                p.fill_versions();
                 p.run();
             }
             Err(e) if e.is_unauthorized() => crate::app::signed_out(),
@@ -287,22 +308,34 @@ impl Page {
                 .set_text_content(Some("Enter dates as YYYY-MM-DD (for example 2026-11-01)."));
             return;
         }
+        if !from.is_empty() && !to.is_empty() && from > to {
+            self.status
+                .set_text_content(Some("The period starts after it ends: check From and To."));
+            return;
+        }
         self.status.set_text_content(None);
         let period = [("from", from.as_str()), ("to", to.as_str())];
         let tour = dom::value(&self.tour);
         if !tour.is_empty() {
             router::replace(&Route::Reports(Some(tour.clone())));
             let base = format!("/reports/tours/{}", api::segment(&tour));
-            let q = chart::query(&period);
+            let version = dom::value(&self.version);
+            let mut one_version = period.to_vec();
+            one_version.push(("version", &version));
             self.show(
                 &self.funnel,
                 format!("{base}/funnel"),
-                q.clone(),
+                chart::query(&one_version),
                 render_funnel,
             );
-            self.show(&self.trend, format!("{base}/trend"), q, render_trend);
+            self.show(
+                &self.trend,
+                format!("{base}/trend"),
+                chart::query(&period),
+                render_trend,
+            );
             let dimension = dom::value(&self.dimension);
-            let mut with = period.to_vec();
+            let mut with = one_version.clone();
             with.push(("dimension", &dimension));
             self.show(
                 &self.segments,
@@ -350,6 +383,30 @@ impl Page {
             q,
             render_not_found,
         );
+    }
+
+    /// The chosen tour's published versions, newest first, after "All versions".
+    fn fill_versions(&self) {
+        let tour = dom::value(&self.tour);
+        let latest = self
+            .tours
+            .borrow()
+            .iter()
+            .find(|t| t.id == tour)
+            .and_then(|t| t.published_version)
+            .unwrap_or(0);
+        dom::replace(
+            &self.version,
+            el("option").attr("value", "").text("All versions"),
+        );
+        for v in (1..=latest).rev() {
+            let _ = self.version.append_child(
+                &el("option")
+                    .attr("value", &v.to_string())
+                    .text(&format!("Version {v}"))
+                    .build(),
+            );
+        }
     }
 
     /// Loads one report into a fresh slot (an older, slower answer lands in the replaced one).
@@ -411,8 +468,11 @@ fn render_funnel(slot: &Element, r: FunnelReport) {
         })
         .collect();
     let caption = format!(
-        "Views per step of “{}”, {}",
+        "Views per step of “{}”{}, {}",
         r.title,
+        r.version
+            .map(|v| format!(", version {v}"))
+            .unwrap_or_default(),
         period_text(&r.period)
     );
     let headers = [

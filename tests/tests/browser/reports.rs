@@ -19,7 +19,7 @@ fn thousands(n: i64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -422,6 +422,69 @@ async fn reports_screen_shows_the_api_numbers_as_charts_tables_and_csv() {
         second.contains(",1200,"),
         "the CSV has the chart's numbers: {second}"
     );
+
+    // The data table opens from the keyboard (a native <summary>).
+    browser
+        .client
+        .find(fantoccini::Locator::Css(
+            "[data-test=report-funnel] summary",
+        ))
+        .await
+        .expect("funnel summary")
+        .send_keys(&fantoccini::key::Key::Enter.to_string())
+        .await
+        .expect("press Enter on the summary");
+    until(
+        &browser,
+        "the funnel's data table to open with Enter",
+        "document.querySelector('[data-test=report-funnel] details').open",
+    )
+    .await;
+
+    // Version and period filters: the funnel shows what the API answers for the same query.
+    browser
+        .client
+        .find(fantoccini::Locator::Css("[data-test=report-version]"))
+        .await
+        .expect("version")
+        .select_by_value("1")
+        .await
+        .expect("choose version 1");
+    let today = cairn_shared::reports::civil_from_days(cairn_shared::reports::day_of_ms(now));
+    browser
+        .js(&format!(
+            "var f = document.querySelector('[data-test=report-from]'); f.value = '{today}';
+             f.dispatchEvent(new Event('change')); return true;"
+        ))
+        .await;
+    let href = until(
+        &browser,
+        "the funnel for version 1 from today",
+        &format!(
+            "(function () {{ var h = document.querySelector('[data-test=csv-funnel]').getAttribute('href');
+               return h.indexOf('version=1') > 0 && h.indexOf('from={today}') > 0
+                 && document.querySelector('[data-test=funnel-table]') ? h : null; }})()"
+        ),
+    )
+    .await;
+    let json_url = href.as_str().expect("href").replace("&format=csv", "");
+    let filtered = get(&api, format!("{}{json_url}", server.url)).await;
+    assert_eq!(filtered["version"], 1, "{filtered}");
+    // Version 1 today: step 1's 400 views (the baseline was 5 days ago, version 2 is left out).
+    assert_eq!(filtered["steps"][0]["views"], 400, "{filtered}");
+    let chart = bars(&browser, "chart-funnel").await;
+    let rows = table(&browser, "funnel-table").await;
+    for ((s, (_, value)), row) in filtered["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .zip(&chart)
+        .zip(&rows)
+    {
+        let views = s["views"].as_i64().expect("views");
+        assert_eq!(value, &views.to_string());
+        assert_eq!(row[2], thousands(views));
+    }
 
     // Changing the segment attribute re-runs the report with it.
     browser
