@@ -72,7 +72,7 @@ impl ApiError {
 }
 
 /// Escapes an id for use as one path segment.
-fn segment(id: &str) -> String {
+pub(crate) fn segment(id: &str) -> String {
     js_sys::encode_uri_component(id).into()
 }
 
@@ -357,4 +357,19 @@ pub async fn step_analytics(tour_id: &str) -> Result<TourStepAnalytics, ApiError
 /// needs their names.
 pub async fn integrations() -> Result<Vec<serde_json::Value>, ApiError> {
     get("/integrations").await
+}
+
+/// A report (`/reports/…`) as JSON; `query` is its query string without `?`.
+pub async fn report<T: DeserializeOwned>(path: &str, query: &str) -> Result<T, ApiError> {
+    get(&crate::chart::href("", path, query, false)).await
+}
+
+/// The CSV download of the same report: a plain same-origin link, so the session cookie goes along.
+pub fn report_csv(path: &str, query: &str) -> String {
+    crate::chart::href(BASE, path, query, true)
+}
+
+/// Broken-step alerts, open ones first.
+pub async fn alerts() -> Result<cairn_shared::reports::AlertList, ApiError> {
+    get("/reports/alerts").await
 }

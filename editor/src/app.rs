@@ -226,6 +226,7 @@ pub fn render_route(focus: bool) {
         Route::Checklist(id) => pages::checklists::render(&ctx, id),
         Route::Tickets => pages::tickets::render(&ctx),
         Route::Ticket(id) => pages::ticket::render(&ctx, id),
+        Route::Reports(tour) => pages::reports::render(&ctx, tour),
         Route::Apps => pages::apps::render(&ctx),
         Route::NotFound(path) => pages::not_found(&ctx, &path),
     }

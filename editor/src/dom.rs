@@ -31,6 +31,14 @@ pub fn el(tag: &str) -> El {
         .expect_throw("valid tag name"))
 }
 
+/// Starts building an SVG element, in the SVG namespace. Set its class with `attr("class", …)`:
+/// `className` is read-only on SVG elements.
+pub fn svg(tag: &str) -> El {
+    El(document()
+        .create_element_ns(Some("http://www.w3.org/2000/svg"), tag)
+        .expect_throw("valid SVG tag name"))
+}
+
 /// A text node.
 pub fn text(s: &str) -> Node {
     document().create_text_node(s).into()

@@ -4,12 +4,14 @@
 //!
 //! Modules: [`app`] (session and shell), [`router`] (hash routes), [`api`] (typed JSON calls),
 //! [`pages`] (one module per screen), [`drafts`] (unsaved edits in local storage),
-//! [`markdown_view`] (step-body preview), [`dom`], [`json`], and the pure [`format`] and
-//! [`describe`], unit-tested natively. [`author`] is the record-in-app mode that runs on host pages.
+//! [`markdown_view`] (step-body preview), [`dom`], [`json`], and the pure [`format`],
+//! [`describe`] and [`chart`] (report chart geometry), unit-tested natively. [`author`] is the
+//! record-in-app mode that runs on host pages.
 
 pub mod api;
 pub mod app;
 pub mod author;
+pub mod chart;
 pub mod describe;
 pub mod dom;
 pub mod drafts;

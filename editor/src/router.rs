@@ -1,5 +1,5 @@
 //! Hash routing: `#/tours`, `#/tours/{id}`, `#/tooltips[/{id}]`, `#/checklists[/{id}]`,
-//! `#/tickets`, `#/tickets/{id}`, `#/apps`. The hash keeps
+//! `#/tickets`, `#/tickets/{id}`, `#/reports`, `#/apps`. The hash keeps
 //! the server out of routing (it serves one `index.html`) and makes every screen linkable.
 
 use wasm_bindgen::JsValue;
@@ -22,6 +22,8 @@ pub enum Route {
     Apps,
     /// Outbound deliveries to webhooks and help desks.
     Deliveries,
+    /// Analytics reports, for all tours or opened on one (`#/reports/{tour id}`).
+    Reports(Option<String>),
     /// Anything else, kept so the page can say what was not found.
     NotFound(String),
 }
@@ -33,15 +35,17 @@ pub enum Section {
     Tooltips,
     Checklists,
     Tickets,
+    Reports,
     Apps,
 }
 
 impl Section {
-    pub const ALL: [Section; 5] = [
+    pub const ALL: [Section; 6] = [
         Section::Tours,
         Section::Tooltips,
         Section::Checklists,
         Section::Tickets,
+        Section::Reports,
         Section::Apps,
     ];
 
@@ -51,6 +55,7 @@ impl Section {
             Section::Tooltips => "Tooltips",
             Section::Checklists => "Checklists",
             Section::Tickets => "Tickets",
+            Section::Reports => "Reports",
             Section::Apps => "Install",
         }
     }
@@ -62,6 +67,7 @@ impl Section {
             Section::Tooltips => "nav-tooltips",
             Section::Checklists => "nav-checklists",
             Section::Tickets => "nav-tickets",
+            Section::Reports => "nav-reports",
             Section::Apps => "nav-apps",
         }
     }
@@ -72,6 +78,7 @@ impl Section {
             Section::Tooltips => Route::Tooltips,
             Section::Checklists => Route::Checklists,
             Section::Tickets => Route::Tickets,
+            Section::Reports => Route::Reports(None),
             Section::Apps => Route::Apps,
         }
     }
@@ -111,6 +118,7 @@ impl Route {
             ("tickets", Some(id)) => Route::Ticket(decode(id)),
             ("apps", None) => Route::Apps,
             ("deliveries", None) => Route::Deliveries,
+            ("reports", tour) => Route::Reports(tour.map(decode)),
             _ => Route::NotFound(path.to_string()),
         }
     }
@@ -127,6 +135,8 @@ impl Route {
             Route::Tooltip(id) => format!("#/tooltips/{}", encode(id)),
             Route::Checklists => "#/checklists".to_string(),
             Route::Checklist(id) => format!("#/checklists/{}", encode(id)),
+            Route::Reports(None) => "#/reports".to_string(),
+            Route::Reports(Some(id)) => format!("#/reports/{}", encode(id)),
             Route::Tickets => "#/tickets".to_string(),
             Route::Ticket(id) => format!("#/tickets/{}", encode(id)),
             Route::Apps => "#/apps".to_string(),
@@ -143,6 +153,7 @@ impl Route {
             Route::Tooltips | Route::Tooltip(_) => Some(Section::Tooltips),
             Route::Checklists | Route::Checklist(_) => Some(Section::Checklists),
             Route::Tickets | Route::Ticket(_) | Route::Deliveries => Some(Section::Tickets),
+            Route::Reports(_) => Some(Section::Reports),
             Route::Apps => Some(Section::Apps),
             Route::NotFound(_) => None,
         }
@@ -257,6 +268,8 @@ mod tests {
             Route::Tooltip("tip 1".into()),
             Route::Checklists,
             Route::Checklist("c/1".into()),
+            Route::Reports(None),
+            Route::Reports(Some("t/1".into())),
         ] {
             assert_eq!(Route::parse(&r.href()), r);
         }
@@ -281,5 +294,10 @@ mod tests {
             Some(Section::Checklists)
         );
         assert_eq!(Route::Tooltips.section(), Some(Section::Tooltips));
+        assert_eq!(
+            Route::Reports(Some("t".into())).section(),
+            Some(Section::Reports)
+        );
+        assert_eq!(Route::parse("#/reports/"), Route::Reports(None));
     }
 }

@@ -3,9 +3,11 @@
 
 pub mod apps;
 pub mod builder;
+pub mod charts;
 pub mod checklists;
 pub mod deliveries;
 pub mod login;
+pub mod reports;
 pub mod targeting;
 pub mod ticket;
 pub mod tickets;

@@ -200,9 +200,14 @@ impl Editor {
             .attr("data-test", "version-history")
             .text("Version history")
             .build();
+        let reports = el("a")
+            .attr("href", &Route::Reports(Some(id.to_string())).href())
+            .attr("data-test", "tour-reports")
+            .text("Reports")
+            .build();
         let record = crate::author::record_button(id, &ed.feedback);
         let toolbar = builder::toolbar(
-            &[&ed.badge, &ed.meta, &history],
+            &[&ed.badge, &ed.meta, &history, &reports],
             &ed.note,
             &[
                 &ed.save_button,

@@ -20,6 +20,7 @@ pub fn render(ctx: &Ctx) {
             .class("lead")
             .text("Step-by-step walkthroughs employees follow inside your applications."),
     );
+    ctx.append(pages::reports::alert_banner(ctx));
     ctx.append(new_tour_form());
     let slot = el("div").build();
     ctx.append(&slot);

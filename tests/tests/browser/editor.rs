@@ -34,7 +34,7 @@ fn screenshots_dir() -> PathBuf {
     dir
 }
 
-async fn screenshot(browser: &Browser, name: &str) {
+pub(crate) async fn screenshot(browser: &Browser, name: &str) {
     let png = browser.client.screenshot().await.expect("screenshot");
     let path = screenshots_dir().join(format!("{name}.png"));
     std::fs::write(&path, png).expect("write screenshot");

@@ -14,6 +14,7 @@ mod host;
 mod host_pages;
 mod preview;
 mod record;
+mod reports;
 mod spa_app;
 mod strict_host;
 mod surfaces_a11y;
