@@ -80,7 +80,7 @@ pub fn identity(user: &JsValue) -> Option<JsValue> {
     // Numeric ids are accepted too (as integers: ids are never fractional).
     let id = id
         .as_string()
-        .or_else(|| id.as_f64().map(|n| (n as i64).to_string()))
+        .or_else(|| id.as_f64().map(crate::dom::int))
         .filter(|s| !s.is_empty())?;
     let attributes = Object::new();
     let given = get(user, "attributes");

@@ -172,7 +172,11 @@ fn accessible_name(el: &Element) -> String {
         let id = el.get_attribute("id").unwrap_or_default();
         let by_for = (!id.is_empty())
             .then(|| {
-                let selector = format!("label[for=\"{}\"]", cairn_shared::content::css_escape(&id));
+                let selector = dom::cat(&[
+                    "label[for=\"",
+                    &cairn_shared::content::css_escape(&id),
+                    "\"]",
+                ]);
                 doc.query_selector(&selector).ok().flatten()
             })
             .flatten();

@@ -97,7 +97,7 @@ pub fn reposition() {
 
 fn mount(tip: &Rc<PublishedTooltip>, layer: &Element) -> Rc<Hint> {
     let n = hints().next_id.replace(hints().next_id.get() + 1);
-    let bubble_id = format!("cairn-tip-{n}");
+    let bubble_id = dom::cat(&["cairn-tip-", &dom::int(f64::from(n))]);
     let bubble = dom::el(
         "div",
         &[

@@ -108,7 +108,7 @@ pub fn is_running() -> bool {
 }
 
 fn outcome_key(tour_id: &str) -> Option<String> {
-    runtime::get().map(|rt| rt.key(&format!("done:{tour_id}")))
+    runtime::get().map(|rt| rt.key(&dom::cat(&["done:", tour_id])))
 }
 
 /// `completed` or `dismissed` once this browser has finished the tour.
@@ -332,11 +332,14 @@ fn render(generation: u32, target: Option<Element>, found: Option<bool>) {
         });
     });
     emit(EventKind::StepViewed, &tour, index);
-    rt.announce(&format!(
-        "Step {} of {count}: {}",
-        index + 1,
-        runtime::step_text(step).title
-    ));
+    rt.announce(&dom::cat(&[
+        "Step ",
+        &dom::int((index + 1) as f64),
+        " of ",
+        &dom::int(count as f64),
+        ": ",
+        runtime::step_text(step).title,
+    ]));
     dom::focus(&next_button);
 }
 

@@ -246,9 +246,13 @@ impl Strategy {
         match self {
             // `#id`, not `[id="…"]`: browsers answer it from their id map instead of visiting every
             // element, which matters on pages of 100,000 elements.
-            Strategy::Id { value } if !value.is_empty() => format!("#{}", css_ident(value)),
-            Strategy::Id { value } => format!("[id=\"{}\"]", css_escape(value)),
-            Strategy::Attr { name, value } => format!("[{}=\"{}\"]", name, css_escape(value)),
+            // Concatenated rather than `format!`: this runs in the overlay, whose wasm budget
+            // is tight.
+            Strategy::Id { value } if !value.is_empty() => concat(&["#", &css_ident(value)]),
+            Strategy::Id { value } => concat(&["[id=\"", &css_escape(value), "\"]"]),
+            Strategy::Attr { name, value } => {
+                concat(&["[", name, "=\"", &css_escape(value), "\"]"])
+            }
             Strategy::Role { role, .. } => implicit_role_selector(role),
             Strategy::Text { tag, .. } => tag.clone(),
             Strategy::Css { value } => value.clone(),
@@ -327,11 +331,21 @@ fn implicit_role_selector(role: &str) -> String {
         "heading" => "h1,h2,h3,h4,h5,h6",
         _ => "",
     };
+    let own = concat(&["[role=\"", &css_escape(role), "\"]"]);
     if implicit.is_empty() {
-        format!("[role=\"{}\"]", css_escape(role))
+        own
     } else {
-        format!("[role=\"{}\"],{implicit}", css_escape(role))
+        concat(&[&own, ",", implicit])
     }
+}
+
+/// `parts` joined with nothing between them.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 /// Where a step's popover sits relative to its element.
