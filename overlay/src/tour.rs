@@ -283,6 +283,12 @@ fn waited(generation: u32, found: Option<Element>) {
                 .target
                 .as_ref()
                 .map(resolve::failed_strategies);
+            if let Some(f) = &failed {
+                dom::warn(
+                    "a step's element was not found; strategies tried",
+                    &f.as_str().into(),
+                );
+            }
             emit_with(EventKind::ElementNotFound, &tour, index, failed);
             render(generation, None, Some(false));
         }
