@@ -55,7 +55,7 @@ fn start(
         .opt("body", body)
         .set("keepalive", keepalive)
         .done();
-    Some(fetch_with(&format!("{}{path}", rt.api), &init))
+    Some(fetch_with(&dom::cat(&[&rt.api, path]), &init))
 }
 
 /// Sends a request; `done` gets the status and the JSON body (`undefined` when the body is not
@@ -157,5 +157,5 @@ pub fn file_ticket(report: &JsValue, done: impl FnOnce(Result<i64, String>) + 's
 /// The message of the API's `{"error": {"code", "message", "details"}}` body.
 fn error_message(status: u16, body: &JsValue) -> String {
     codec::opt_string(&codec::get(body, "error"), "message")
-        .unwrap_or_else(|| format!("the server answered {status}"))
+        .unwrap_or_else(|| dom::cat(&["the server answered ", &dom::int(f64::from(status))]))
 }

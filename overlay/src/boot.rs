@@ -6,13 +6,16 @@ use std::cell::Cell;
 
 use cairn_shared::api::OverlayContent;
 use js_sys::{Array, Promise};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use web_sys::{ShadowRootInit, ShadowRootMode};
 
 use crate::dom::{self, Listener, Res, Timer};
 use crate::runtime::{self, Ui};
 use crate::{api, events, js_api, launcher, my_tickets, preview, style, tooltip, tour};
 
-/// How often a single-page app's URL changes are looked for, besides popstate/hashchange.
+/// How often the overlay re-checks its layering and tooltips; also a fallback for URL changes that
+/// bypass the wrapped history methods (a router that kept a reference to the original ones).
 const URL_POLL_MS: i32 = 500;
 
 thread_local! {
@@ -116,7 +119,8 @@ fn start(content: OverlayContent) {
     set_state("ready");
 }
 
-/// Re-evaluates page targeting when a single-page app changes its URL without a page load.
+/// Re-evaluates page targeting when a single-page app changes its URL without a page load:
+/// `history.pushState`/`replaceState` (wrapped), `popstate`, `hashchange`, and a slow poll.
 fn watch_url() {
     let last = std::rc::Rc::new(std::cell::RefCell::new(runtime::page_url()));
     let check = move || {
@@ -133,6 +137,10 @@ fn watch_url() {
         let check = check.clone();
         Listener::new(&w, kind, false, move |_| check()).forever();
     }
+    {
+        let check = check.clone();
+        wrap_history(move || check());
+    }
     Timer::every(URL_POLL_MS, move || {
         check();
         runtime::on_top();
@@ -142,11 +150,39 @@ fn watch_url() {
     .forever();
 }
 
+/// Replaces `history.pushState` and `replaceState` with functions that call the originals, then
+/// `changed` once the caller's own code has run (a microtask later). Plain functions made from wasm,
+/// so it needs no `eval` or inline script under a strict CSP; the originals' exceptions still reach
+/// the caller.
+fn wrap_history(changed: impl Fn() + 'static) {
+    let changed = std::rc::Rc::new(changed);
+    let history = dom::prop(&dom::window(), "history");
+    for name in ["pushState", "replaceState"] {
+        let Ok(original) = dom::prop(&history, name).dyn_into::<js_sys::Function>() else {
+            continue;
+        };
+        let (this, changed) = (history.clone(), changed.clone());
+        let wrapper =
+            Closure::<dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+                move |state: JsValue, unused: JsValue, url: JsValue| {
+                    let result = original.call3(&this, &state, &unused, &url)?;
+                    let changed = changed.clone();
+                    dom::soon(move || changed());
+                    Ok(result)
+                },
+            );
+        let _ = js_sys::Reflect::set(&history, &name.into(), &wrapper.into_js_value());
+    }
+}
+
 /// Shows what targets the page and user now: after a route change or `cairn.identify`.
 pub fn retarget() {
     tooltip::sync();
     launcher::refresh();
-    if !tour::is_running() {
+    if tour::is_running() {
+        // A step that moves on when a URL is reached need not wait for its next tick.
+        tour::url_changed();
+    } else {
         tour::auto_start();
     }
 }

@@ -10,7 +10,7 @@
 use cairn_shared::api::{OverlayContent, PublishedChecklist, PublishedTooltip, PublishedTour};
 use cairn_shared::content::{
     Advance, Checklist, ChecklistAction, ChecklistItem, Placement, Step, Strategy, Target,
-    TextVariant, Tooltip, TooltipTrigger, Tour,
+    TextVariant, Tooltip, TooltipTrigger, Tour, WhenAbsent,
 };
 use cairn_shared::events::OverlayEvent;
 use cairn_shared::targeting::{AttributeRule, Frequency, Proficiency, Schedule, Targeting};
@@ -80,7 +80,7 @@ pub fn identity(user: &JsValue) -> Option<JsValue> {
     // Numeric ids are accepted too (as integers: ids are never fractional).
     let id = id
         .as_string()
-        .or_else(|| id.as_f64().map(|n| (n as i64).to_string()))
+        .or_else(|| id.as_f64().map(crate::dom::int))
         .filter(|s| !s.is_empty())?;
     let attributes = Object::new();
     let given = get(user, "attributes");
@@ -241,6 +241,15 @@ fn step(v: &JsValue) -> Option<Step> {
         },
         advance: advance(&get(v, "advance")),
         optional: get(v, "optional").as_bool().unwrap_or(false),
+        // `"skip"` or `{"goto": "<step id>"}` (serde's externally tagged enum).
+        when_absent: {
+            let w = get(v, "when_absent");
+            match (w.as_string().as_deref(), opt_string(&w, "goto")) {
+                (Some("skip"), _) => Some(WhenAbsent::Skip),
+                (_, Some(to)) => Some(WhenAbsent::Goto(to)),
+                _ => None,
+            }
+        },
         variants: list(v, "variants", |t| {
             Some(TextVariant {
                 locale: opt_string(t, "locale"),
@@ -384,6 +393,7 @@ pub fn event(e: &OverlayEvent) -> JsValue {
         .opt("department", e.details.department.as_deref())
         .opt("proficiency", e.details.proficiency.as_deref())
         .opt("locale", e.details.locale.as_deref())
+        .opt("failed_strategies", e.details.failed_strategies.as_deref())
         .done()
 }
 

@@ -62,6 +62,11 @@ fn sender() -> &'static Sender {
 
 /// Records an event and tells the host's `cairn.on` handlers.
 pub fn emit(kind: EventKind, subject: Subject) {
+    emit_failed(kind, subject, None);
+}
+
+/// Like [`emit`], with the strategies that failed to find the element (`element_not_found`).
+pub fn emit_failed(kind: EventKind, subject: Subject, failed_strategies: Option<String>) {
     let now = js_sys::Date::now();
     let step_id = subject.step.map(|(id, _)| id);
     // Time on step: from its view to what ended it (next, done, close) — what the rollups' sketch reads.
@@ -103,6 +108,7 @@ pub fn emit(kind: EventKind, subject: Subject) {
             proficiency: attribute("proficiency"),
             locale: attribute("locale"),
             browser: None,
+            failed_strategies,
         },
     };
     js_api::notify(&event);

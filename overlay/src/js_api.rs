@@ -86,9 +86,7 @@ fn call(name: &str, a: JsValue, b: JsValue) {
 fn identify(user: &JsValue) {
     let id = Reflect::get(user, &"id".into()).unwrap_or_default();
     // Numeric ids are accepted too (as integers: ids are never fractional).
-    let id = id
-        .as_string()
-        .or_else(|| id.as_f64().map(|n| (n as i64).to_string()));
+    let id = id.as_string().or_else(|| id.as_f64().map(crate::dom::int));
     let mut attributes = Vec::new();
     if let Ok(attrs) = Reflect::get(user, &"attributes".into())
         && attrs.is_object()

@@ -158,12 +158,17 @@ pub fn set_badge(count: usize) {
     let label = if count == 0 {
         "Help".to_string()
     } else {
-        let n = count.to_string();
+        let n = dom::int(count as f64);
         badge.set_text_content(Some(&n));
-        format!(
-            "Help, {n} new {}",
-            if count == 1 { "reply" } else { "replies" }
-        )
+        dom::cat(&[
+            "Help, ",
+            &n,
+            if count == 1 {
+                " new reply"
+            } else {
+                " new replies"
+            },
+        ])
     };
     dom::set_hidden(&badge, count == 0);
     dom::set_attr(&button, "aria-label", &label);
@@ -266,7 +271,7 @@ fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Elemen
     let mut done_count = 0;
     for item in &list.doc.items {
         let link_key = runtime::get()
-            .map(|rt| rt.key(&format!("link:{}:{}", list.id, item.id)))
+            .map(|rt| rt.key(&dom::cat(&["link:", &list.id, ":", &item.id])))
             .unwrap_or_default();
         let done = match &item.action {
             ChecklistAction::StartTour { tour_id } => {
@@ -329,7 +334,12 @@ fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Elemen
     let progress = dom::text_el(
         "p",
         &[("class", "muted")],
-        &format!("{done_count} of {total} done"),
+        &dom::cat(&[
+            &dom::int(done_count as f64),
+            " of ",
+            &dom::int(total as f64),
+            " done",
+        ]),
     );
     dom::append(&section, &[&title, &progress, &items]);
     section
@@ -395,7 +405,7 @@ fn tour_list(parent: &Element, tours: &[&PublishedTour], listeners: &mut Vec<Lis
             let query = dom::lower(dom::value(&input).trim());
             let mut shown = 0;
             for (li, title) in &rows {
-                let matches = title.contains(&query);
+                let matches = cairn_shared::find_str(&title, &query).is_some();
                 shown += usize::from(matches);
                 dom::set_hidden(li, !matches);
             }

@@ -55,7 +55,7 @@ fn credentials() -> Option<(String, Option<String>)> {
 
 fn seen_key(user: &str) -> String {
     runtime::get()
-        .map(|rt| rt.key(&format!("seen:{user}")))
+        .map(|rt| rt.key(&dom::cat(&["seen:", &user])))
         .unwrap_or_default()
 }
 
@@ -194,7 +194,7 @@ fn render() {
 
 /// One ticket: number, status, the employee's words and the public replies.
 fn ticket(t: &MyTicket, seen: f64) -> Element {
-    let number = t.number.to_string();
+    let number = dom::int(t.number as f64);
     let li = dom::el(
         "li",
         &[
@@ -207,7 +207,7 @@ fn ticket(t: &MyTicket, seen: f64) -> Element {
     dom::append(
         &head,
         &[
-            &dom::text_el("strong", &[], &format!("#{number}")),
+            &dom::text_el("strong", &[], &dom::cat(&["#", &number])),
             &dom::text_el(
                 "span",
                 &[("class", "status"), ("data-cairn", "ticket-status")],

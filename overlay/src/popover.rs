@@ -58,7 +58,7 @@ pub fn build(info: &StepInfo, layer: &Element) -> StepView {
             ("aria-describedby", "cairn-step-body"),
             ("data-cairn", "step"),
             ("data-step-id", &step.id),
-            ("data-step-index", &index.to_string()),
+            ("data-step-index", &dom::int(index as f64)),
             ("data-element-found", found),
         ],
     );
@@ -107,7 +107,11 @@ pub fn build(info: &StepInfo, layer: &Element) -> StepView {
     let progress = dom::text_el(
         "span",
         &[("class", "muted"), ("data-cairn", "step-progress")],
-        &format!("{} of {count}", index + 1),
+        &dom::cat(&[
+            &dom::int((index + 1) as f64),
+            " of ",
+            &dom::int(count as f64),
+        ]),
     );
     let stuck = dom::button(
         &[("class", "link"), ("data-cairn", "stuck")],

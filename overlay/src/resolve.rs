@@ -6,6 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use cairn_shared::content::{Strategy, Target};
+use cairn_shared::events::Miss;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Element, MutationObserver};
@@ -30,19 +31,29 @@ pub fn find(target: &Target) -> Option<Element> {
 }
 
 fn find_in(root: &JsValue, target: &Target) -> Option<Element> {
-    target.strategies.iter().find_map(|strategy| {
-        // An author's CSS path may be invalid: that strategy just finds nothing.
-        let mut found = None;
-        for el in dom::query_all(root, &strategy.candidate_selector()) {
-            if accepts(strategy, &el) {
-                if found.is_some() {
-                    return None;
-                }
-                found = Some(el);
+    target
+        .strategies
+        .iter()
+        .find_map(|strategy| probe(root, strategy).ok())
+}
+
+/// The one rendered element `strategy` finds under `root`, or why it finds none.
+fn probe(root: &JsValue, strategy: &Strategy) -> Result<Element, Miss> {
+    // An author's CSS path may be invalid: that strategy just finds nothing.
+    let mut found = None;
+    for el in dom::query_all(root, &strategy.candidate_selector()) {
+        if accepts(strategy, &el) {
+            if found.is_some() {
+                return Err(Miss::Many);
             }
+            found = Some(el);
         }
-        found.filter(is_rendered)
-    })
+    }
+    match found {
+        Some(el) if is_rendered(&el) => Ok(el),
+        Some(_) => Err(Miss::Hidden),
+        None => Err(Miss::None),
+    }
 }
 
 /// The open shadow roots and same-origin iframe documents inside `root`, nested ones included.
@@ -66,16 +77,37 @@ fn inner_roots(root: &JsValue, out: &mut Vec<JsValue>) {
     }
 }
 
-/// The kinds of the strategies that found nothing (or more than one element), for the report of a
-/// step whose element is missing: `id, css`.
+/// Why each strategy of `target` finds no element, for the `element_not_found` event:
+/// `id:none,css:many` (see [`cairn_shared::events::Miss`]). A strategy that finds nothing in the
+/// page itself reports what it finds in shadow roots and frames, if anything.
 pub fn failed_strategies(target: &Target) -> String {
+    let doc: JsValue = dom::document().into();
+    let mut roots = None;
     // By hand: `join` would add a kilobyte of generic code to the wasm.
     let mut out = String::new();
     for s in &target.strategies {
+        let miss = match probe(&doc, s) {
+            Err(Miss::None) => {
+                let roots = roots.get_or_insert_with(|| {
+                    let mut r = Vec::new();
+                    inner_roots(&doc, &mut r);
+                    r
+                });
+                roots
+                    .iter()
+                    .find_map(|root| probe(root, s).err().filter(|m| *m != Miss::None))
+                    .unwrap_or(Miss::None)
+            }
+            Err(miss) => miss,
+            // Found after the wait ended: not a failure of this strategy.
+            Ok(_) => continue,
+        };
         if !out.is_empty() {
-            out.push_str(", ");
+            out.push(',');
         }
         out.push_str(s.kind());
+        out.push(':');
+        out.push_str(miss.as_str());
     }
     out
 }
@@ -140,7 +172,11 @@ fn accessible_name(el: &Element) -> String {
         let id = el.get_attribute("id").unwrap_or_default();
         let by_for = (!id.is_empty())
             .then(|| {
-                let selector = format!("label[for=\"{}\"]", cairn_shared::content::css_escape(&id));
+                let selector = dom::cat(&[
+                    "label[for=\"",
+                    &cairn_shared::content::css_escape(&id),
+                    "\"]",
+                ]);
                 doc.query_selector(&selector).ok().flatten()
             })
             .flatten();

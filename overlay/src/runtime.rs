@@ -90,7 +90,7 @@ impl Runtime {
 
     /// A storage key scoped to this application: `cairn:{appKey}:{suffix}`.
     pub fn key(&self, suffix: &str) -> String {
-        format!("cairn:{}:{suffix}", self.app_key)
+        dom::cat(&["cairn:", &self.app_key, ":", suffix])
     }
 
     /// The identified user's id.

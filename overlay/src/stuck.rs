@@ -173,7 +173,7 @@ pub fn open_draft(
             ("data-cairn", "stuck-message"),
             ("rows", "3"),
             // The browser enforces the server's limit (UTF-16 units are never fewer than chars).
-            ("maxlength", &MAX_MESSAGE_CHARS.to_string()),
+            ("maxlength", &dom::int(MAX_MESSAGE_CHARS as f64)),
             ("aria-describedby", "cairn-stuck-error"),
         ],
     );
@@ -474,7 +474,7 @@ fn suggest(tours: &[Rc<PublishedTour>]) {
             &[
                 ("data-cairn", "deflection-show"),
                 ("data-tour-id", &t.id),
-                ("aria-label", &format!("Show me: {}", t.doc.title)),
+                ("aria-label", &dom::cat(&["Show me: ", &t.doc.title])),
             ],
             "Show me",
         );
@@ -565,7 +565,7 @@ fn ask_solved(tour: &Rc<PublishedTour>) {
     let question = dom::text_el(
         "p",
         &[("data-cairn", "deflection-question")],
-        &format!("Did “{}” solve your problem?", tour.doc.title),
+        &dom::cat(&["Did “", &tour.doc.title, "” solve your problem?"]),
     );
     let solved = dom::button(
         &[("class", "primary"), ("data-cairn", "deflection-solved")],
@@ -602,7 +602,7 @@ fn solved_by(tour: &PublishedTour) {
 
 /// The checked radio of group `name`, as its value.
 fn checked(form: &Element, name: &str) -> String {
-    form.query_selector(&format!("[name={name}]:checked"))
+    form.query_selector(&dom::cat(&["[name=", name, "]:checked"]))
         .ok()
         .flatten()
         .map(|e| dom::value(&e))
@@ -651,7 +651,11 @@ fn file(message: String) {
                 finished(
                     &form,
                     "ticket-number",
-                    &format!("Ticket #{number} filed — the help desk will get back to you."),
+                    &dom::cat(&[
+                        "Ticket #",
+                        &dom::int(number as f64),
+                        " filed — the help desk will get back to you.",
+                    ]),
                 );
                 crate::my_tickets::refresh();
             }
@@ -660,9 +664,11 @@ fn file(message: String) {
                 submit.set_text_content(Some("Send to help desk"));
                 show_error(
                     &error,
-                    &format!(
-                        "Could not file the ticket: {reason}. Your message is kept, please try again."
-                    ),
+                    &dom::cat(&[
+                        "Could not file the ticket: ",
+                        &reason,
+                        ". Your message is kept, please try again.",
+                    ]),
                 );
             }
         }

@@ -97,7 +97,7 @@ pub fn reposition() {
 
 fn mount(tip: &Rc<PublishedTooltip>, layer: &Element) -> Rc<Hint> {
     let n = hints().next_id.replace(hints().next_id.get() + 1);
-    let bubble_id = format!("cairn-tip-{n}");
+    let bubble_id = dom::cat(&["cairn-tip-", &dom::int(f64::from(n))]);
     let bubble = dom::el(
         "div",
         &[
@@ -164,7 +164,10 @@ fn mount(tip: &Rc<PublishedTooltip>, layer: &Element) -> Rc<Hint> {
                 hint.waiter.borrow_mut().take();
                 match found {
                     Some(el) => hint.attach(el),
-                    None => hint.emit(EventKind::ElementNotFound),
+                    None => hint.emit_failed(
+                        EventKind::ElementNotFound,
+                        Some(resolve::failed_strategies(&hint.tip.doc.target)),
+                    ),
                 }
             });
             *hint.waiter.borrow_mut() = Some(waiter);
@@ -320,13 +323,18 @@ impl Hint {
     }
 
     fn emit(&self, kind: EventKind) {
-        events::emit(
+        self.emit_failed(kind, None);
+    }
+
+    fn emit_failed(&self, kind: EventKind, failed_strategies: Option<String>) {
+        events::emit_failed(
             kind,
             Subject {
                 content_id: &self.tip.id,
                 version: self.tip.version,
                 step: None,
             },
+            failed_strategies,
         );
     }
 

@@ -108,7 +108,7 @@ pub fn is_running() -> bool {
 }
 
 fn outcome_key(tour_id: &str) -> Option<String> {
-    runtime::get().map(|rt| rt.key(&format!("done:{tour_id}")))
+    runtime::get().map(|rt| rt.key(&dom::cat(&["done:", tour_id])))
 }
 
 /// `completed` or `dismissed` once this browser has finished the tour.
@@ -263,36 +263,35 @@ fn show(index: usize) {
     }
 }
 
-/// The wait for a step's element is over.
+/// The wait for a step's element is over. Absent, the step's branch is taken (skip, or go to a
+/// later step); without one it shows floating, and the miss is reported with the strategies that
+/// found nothing.
 fn waited(generation: u32, found: Option<Element>) {
     if let Some(el) = found {
         render(generation, Some(el), Some(true));
         return;
     }
-    let Some((optional, tour, index)) = with_current(generation, |run| {
-        let optional = run
-            .tour
-            .doc
-            .steps
-            .get(run.index)
-            .is_some_and(|s| s.optional);
-        (optional, run.tour.clone(), run.index)
-    }) else {
+    let Some((tour, index)) = with_current(generation, |run| (run.tour.clone(), run.index)) else {
         return;
     };
-    if optional {
-        // An optional step whose element is absent is skipped: the tour branches on its presence.
-        forward(false);
-    } else {
-        emit(EventKind::ElementNotFound, &tour, index);
-        if let Some(target) = &tour.doc.steps[index].target {
-            let tried = resolve::failed_strategies(target);
-            dom::warn(
-                "a step's element was not found; strategies tried",
-                &tried.into(),
-            );
+    match tour.doc.absent_branch(index) {
+        Some(Some(to)) => show(to),
+        // Skipping the last step ends the tour as completed.
+        Some(None) => forward(false),
+        None => {
+            let failed = tour.doc.steps[index]
+                .target
+                .as_ref()
+                .map(resolve::failed_strategies);
+            if let Some(f) = &failed {
+                dom::warn(
+                    "a step's element was not found; strategies tried",
+                    &f.as_str().into(),
+                );
+            }
+            emit_with(EventKind::ElementNotFound, &tour, index, failed);
+            render(generation, None, Some(false));
         }
-        render(generation, None, Some(false));
     }
 }
 
@@ -339,11 +338,14 @@ fn render(generation: u32, target: Option<Element>, found: Option<bool>) {
         });
     });
     emit(EventKind::StepViewed, &tour, index);
-    rt.announce(&format!(
-        "Step {} of {count}: {}",
-        index + 1,
-        runtime::step_text(step).title
-    ));
+    rt.announce(&dom::cat(&[
+        "Step ",
+        &dom::int((index + 1) as f64),
+        " of ",
+        &dom::int(count as f64),
+        ": ",
+        runtime::step_text(step).title,
+    ]));
     dom::focus(&next_button);
 }
 
@@ -403,6 +405,13 @@ fn tick(generation: u32) {
     }
 }
 
+/// The page's URL changed (a route change in a single-page app): a URL step checks it now.
+pub fn url_changed() {
+    if let Some(generation) = with_run(|run| run.generation) {
+        tick(generation);
+    }
+}
+
 fn url_matches(pattern: &str, url: &str) -> bool {
     Targeting {
         url_patterns: vec![pattern.to_string()],
@@ -457,15 +466,17 @@ fn forward(advanced: bool) {
     }
 }
 
-/// The Back button or ArrowLeft. Optional steps whose element is absent are skipped going back
-/// too, as they were going forward.
+/// The Back button or ArrowLeft: the step seen last before this one, so a skipped step or a
+/// `goto` branch is not walked back into.
 pub fn back() {
     let Some(previous) = with_run(|run| {
         let steps = &run.tour.doc.steps;
-        (0..run.index).rev().find(|&i| {
-            let step = &steps[i];
-            !step.optional || step.target.as_ref().and_then(resolve::find).is_some()
-        })
+        let index_of = |id: &String| steps.iter().position(|s| &s.id == id);
+        run.seen
+            .iter()
+            .rev()
+            .filter_map(index_of)
+            .find(|&i| i < run.index)
     })
     .flatten() else {
         return;
@@ -514,18 +525,24 @@ fn finish(outcome: Option<&str>) {
 }
 
 fn emit(kind: EventKind, tour: &PublishedTour, index: usize) {
+    emit_with(kind, tour, index, None);
+}
+
+/// An event with the strategies that failed to find the step's element (`element_not_found`).
+fn emit_with(kind: EventKind, tour: &PublishedTour, index: usize, failed: Option<String>) {
     let step = tour
         .doc
         .steps
         .get(index)
         .map(|s| (s.id.as_str(), index as u32));
-    events::emit(
+    events::emit_failed(
         kind,
         Subject {
             content_id: &tour.id,
             version: tour.version,
             step,
         },
+        failed,
     );
 }
 

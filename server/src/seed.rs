@@ -162,6 +162,7 @@ fn demo_step(
         placement,
         advance: Advance::Next,
         optional: false,
+        when_absent: None,
         variants: Vec::new(),
     }
 }

@@ -50,12 +50,29 @@ pub struct Step {
     pub placement: Placement,
     #[serde(default)]
     pub advance: Advance,
+    /// Skip the step when its element is absent after the wait (the same as `when_absent: "skip"`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
+    /// What the tour does when the step's element is still absent after the wait; `None` (and not
+    /// `optional`): the step shows floating and the miss is reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_absent: Option<WhenAbsent>,
     /// Texts for other locales and proficiency levels. `title` and `body` above are the tour's
     /// locale, for every level; a variant overrides what it sets, for whom it names.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<TextVariant>,
+}
+
+/// A branch taken when a step's element is absent: `"skip"` or `{"goto": "<step id>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum WhenAbsent {
+    /// Go on with the next step, as if this one had been passed.
+    Skip,
+    /// Jump to a later step of the same tour (by its id). Only forward, so a tour cannot loop.
+    Goto(String),
 }
 
 /// A step's text for a locale, a proficiency level, or both. Unset texts fall back to the step's own.
@@ -118,6 +135,15 @@ pub fn language(tag: &str) -> &str {
 }
 
 impl Step {
+    /// The branch to take when the element is absent; `optional` is the older spelling of skip.
+    pub fn when_absent(&self) -> Option<WhenAbsent> {
+        match &self.when_absent {
+            Some(w) => Some(w.clone()),
+            None if self.optional => Some(WhenAbsent::Skip),
+            None => None,
+        }
+    }
+
     /// The title and body for a user, choosing the best-fitting variant for each text separately.
     pub fn text(&self, locale: Option<&str>, proficiency: Proficiency) -> StepText<'_> {
         pick(&self.variants, &self.title, &self.body, locale, proficiency)
@@ -125,6 +151,23 @@ impl Step {
 }
 
 impl Tour {
+    /// Where the tour goes when step `index`'s element is absent: `Some(Some(i))` shows step `i`,
+    /// `Some(None)` ends the tour (skipping the last step), `None` shows the step without its
+    /// element. A `goto` naming no later step behaves like skip.
+    pub fn absent_branch(&self, index: usize) -> Option<Option<usize>> {
+        let next = index + 1;
+        let to = match self.steps.get(index)?.when_absent()? {
+            WhenAbsent::Skip => next,
+            WhenAbsent::Goto(id) => self
+                .steps
+                .iter()
+                .position(|s| s.id == id)
+                .filter(|&i| i > index)
+                .unwrap_or(next),
+        };
+        Some((to < self.steps.len()).then_some(to))
+    }
+
     /// The tour's title and description (as `body`) for a user, like [`Step::text`].
     pub fn text(&self, locale: Option<&str>, proficiency: Proficiency) -> StepText<'_> {
         pick(
@@ -203,9 +246,13 @@ impl Strategy {
         match self {
             // `#id`, not `[id="…"]`: browsers answer it from their id map instead of visiting every
             // element, which matters on pages of 100,000 elements.
-            Strategy::Id { value } if !value.is_empty() => format!("#{}", css_ident(value)),
-            Strategy::Id { value } => format!("[id=\"{}\"]", css_escape(value)),
-            Strategy::Attr { name, value } => format!("[{}=\"{}\"]", name, css_escape(value)),
+            // Concatenated rather than `format!`: this runs in the overlay, whose wasm budget
+            // is tight.
+            Strategy::Id { value } if !value.is_empty() => concat(&["#", &css_ident(value)]),
+            Strategy::Id { value } => concat(&["[id=\"", &css_escape(value), "\"]"]),
+            Strategy::Attr { name, value } => {
+                concat(&["[", name, "=\"", &css_escape(value), "\"]"])
+            }
             Strategy::Role { role, .. } => implicit_role_selector(role),
             Strategy::Text { tag, .. } => tag.clone(),
             Strategy::Css { value } => value.clone(),
@@ -284,11 +331,21 @@ fn implicit_role_selector(role: &str) -> String {
         "heading" => "h1,h2,h3,h4,h5,h6",
         _ => "",
     };
+    let own = concat(&["[role=\"", &css_escape(role), "\"]"]);
     if implicit.is_empty() {
-        format!("[role=\"{}\"]", css_escape(role))
+        own
     } else {
-        format!("[role=\"{}\"],{implicit}", css_escape(role))
+        concat(&[&own, ",", implicit])
     }
+}
+
+/// `parts` joined with nothing between them.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 /// Where a step's popover sits relative to its element.
@@ -526,6 +583,20 @@ impl Tour {
                 err(format!("/steps/{i}/title"), "a step needs a title");
             }
             check_variants(&step.variants, &format!("/steps/{i}"), &mut err);
+            if let Some(WhenAbsent::Goto(to)) = &step.when_absent {
+                let at = format!("/steps/{i}/when_absent/goto");
+                match self.steps.iter().position(|s| &s.id == to) {
+                    None => err(at, "goto names no step of this tour"),
+                    Some(j) if j <= i => err(at, "goto jumps to a later step (a tour cannot loop)"),
+                    Some(_) => {}
+                }
+            }
+            if step.when_absent.is_some() && step.target.is_none() {
+                err(
+                    format!("/steps/{i}/when_absent"),
+                    "only a step anchored to an element can be absent",
+                );
+            }
             if let Some(target) = &step.target
                 && target.strategies.is_empty()
             {
@@ -683,8 +754,89 @@ mod validation_tests {
             placement: Placement::Auto,
             advance: Advance::Next,
             optional: false,
+            when_absent: None,
             variants: Vec::new(),
         }
+    }
+
+    fn anchored(id: &str, when_absent: Option<WhenAbsent>) -> Step {
+        Step {
+            target: Some(Target {
+                strategies: vec![Strategy::Id { value: id.into() }],
+            }),
+            when_absent,
+            ..step(id, "x")
+        }
+    }
+
+    fn tour(steps: Vec<Step>) -> Tour {
+        Tour {
+            title: "Ok".into(),
+            description: String::new(),
+            targeting: Targeting::default(),
+            locale: None,
+            variants: Vec::new(),
+            steps,
+        }
+    }
+
+    #[test]
+    fn when_absent_is_skip_or_goto_in_json() {
+        let t: Tour = serde_json::from_str(
+            r#"{"title":"T","steps":[
+              {"id":"a","title":"A","target":{"strategies":[{"kind":"id","value":"a"}]},"when_absent":{"goto":"c"}},
+              {"id":"b","title":"B","target":{"strategies":[{"kind":"id","value":"b"}]},"when_absent":"skip"},
+              {"id":"c","title":"C","optional":true,"target":{"strategies":[{"kind":"id","value":"c"}]}}]}"#,
+        )
+        .expect("valid tour");
+        assert_eq!(t.steps[0].when_absent, Some(WhenAbsent::Goto("c".into())));
+        assert_eq!(t.steps[1].when_absent, Some(WhenAbsent::Skip));
+        assert_eq!(t.steps[2].when_absent(), Some(WhenAbsent::Skip));
+        let back = serde_json::to_value(&t).expect("serialises");
+        assert_eq!(back["steps"][0]["when_absent"]["goto"], "c");
+        assert_eq!(back["steps"][1]["when_absent"], "skip");
+        assert!(back["steps"][2].get("when_absent").is_none());
+        assert!(t.validate().is_empty(), "{:?}", t.validate());
+    }
+
+    #[test]
+    fn absent_branch_goes_forward_or_ends() {
+        let t = tour(vec![
+            anchored("a", Some(WhenAbsent::Goto("d".into()))),
+            anchored("b", None),
+            anchored("c", Some(WhenAbsent::Goto("a".into()))),
+            anchored("d", Some(WhenAbsent::Skip)),
+        ]);
+        assert_eq!(t.absent_branch(0), Some(Some(3)));
+        assert_eq!(t.absent_branch(1), None);
+        // A backward goto (refused by validation) falls back to skipping.
+        assert_eq!(t.absent_branch(2), Some(Some(3)));
+        // Skipping the last step ends the tour.
+        assert_eq!(t.absent_branch(3), Some(None));
+        assert_eq!(t.absent_branch(9), None);
+    }
+
+    #[test]
+    fn goto_must_name_a_later_step() {
+        let t = tour(vec![
+            anchored("a", Some(WhenAbsent::Goto("zz".into()))),
+            anchored("b", Some(WhenAbsent::Goto("a".into()))),
+            anchored("c", Some(WhenAbsent::Goto("c".into()))),
+            Step {
+                when_absent: Some(WhenAbsent::Skip),
+                ..step("d", "floating")
+            },
+        ]);
+        let pointers: Vec<_> = t.validate().into_iter().map(|e| e.pointer).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/steps/0/when_absent/goto",
+                "/steps/1/when_absent/goto",
+                "/steps/2/when_absent/goto",
+                "/steps/3/when_absent",
+            ]
+        );
     }
 
     #[test]

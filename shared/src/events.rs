@@ -109,6 +109,48 @@ pub struct EventDetails {
     /// Browser family (`chrome`, `firefox`, `safari`, `edge`, `other`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<String>,
+    /// On `element_not_found`: each strategy of the step's target and why it found nothing, in the
+    /// order tried, as `kind:miss` pairs separated by commas (`id:none,css:many`; see [`Miss`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_strategies: Option<String>,
+}
+
+/// Why one strategy of a target did not find the element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Miss {
+    /// No element matched.
+    None,
+    /// More than one element matched: the strategy is not unique on this page.
+    Many,
+    /// Exactly one matched, but it is not rendered (display: none, zero size).
+    Hidden,
+}
+
+impl Miss {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Miss::None => "none",
+            Miss::Many => "many",
+            Miss::Hidden => "hidden",
+        }
+    }
+}
+
+/// Largest length kept for `failed_strategies` (a target has a handful of strategies).
+pub const MAX_FAILED_STRATEGIES_CHARS: usize = 256;
+
+/// Whether `s` is a well-formed `failed_strategies` value: comma-separated `kind:miss` pairs with a
+/// known kind and miss, within [`MAX_FAILED_STRATEGIES_CHARS`].
+pub fn valid_failed_strategies(s: &str) -> bool {
+    const KINDS: [&str; 5] = ["id", "attr", "role", "text", "css"];
+    const MISSES: [Miss; 3] = [Miss::None, Miss::Many, Miss::Hidden];
+    s.len() <= MAX_FAILED_STRATEGIES_CHARS
+        && !s.is_empty()
+        && s.split(',').all(|pair| {
+            pair.split_once(':').is_some_and(|(kind, miss)| {
+                KINDS.contains(&kind) && MISSES.iter().any(|m| m.as_str() == miss)
+            })
+        })
 }
 
 /// Largest length kept for a segment value or browser name; longer values are refused.
@@ -156,5 +198,29 @@ mod tests {
         assert_eq!(old.details, EventDetails::default());
         let back = serde_json::to_value(&e).expect("serialises");
         assert_eq!(back["duration_ms"], 1200);
+        assert!(back.get("failed_strategies").is_none());
+    }
+
+    #[test]
+    fn failed_strategies_travel_flat_and_are_checked() {
+        let json = r#"{"id":"abcdefgh","kind":"element_not_found","content_id":"t","version":1,"at":5,"failed_strategies":"id:none,css:many"}"#;
+        let e: OverlayEvent = serde_json::from_str(json).expect("parses");
+        assert_eq!(
+            e.details.failed_strategies.as_deref(),
+            Some("id:none,css:many")
+        );
+        assert!(valid_failed_strategies(
+            "id:none,attr:hidden,role:many,text:none,css:none"
+        ));
+        for bad in [
+            "",
+            "id",
+            "id:gone",
+            "xpath:none",
+            "id:none,",
+            &"id:none,".repeat(40),
+        ] {
+            assert!(!valid_failed_strategies(bad), "{bad}");
+        }
     }
 }

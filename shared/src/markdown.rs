@@ -114,7 +114,7 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
                 let mut chars = rest.chars();
                 chars.next();
                 match chars.next() {
-                    Some(escaped) if "\\`*_[]()".contains(escaped) => {
+                    Some(escaped @ ('\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')')) => {
                         buf.push(escaped);
                         rest = chars.as_str();
                         continue;
@@ -148,7 +148,7 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
 /// CommonMark, the text must not start or end with white space (`2 * 3 * 4` is not emphasis).
 fn delimited<'a>(rest: &'a str, delim: &str) -> Option<(&'a str, &'a str)> {
     let body = &rest[delim.len()..];
-    let end = body.find(delim)?;
+    let end = crate::find_str(body, delim)?;
     let inner = &body[..end];
     if inner.is_empty()
         || inner.starts_with(char::is_whitespace)
@@ -161,7 +161,7 @@ fn delimited<'a>(rest: &'a str, delim: &str) -> Option<(&'a str, &'a str)> {
 
 /// `[text](href)`; an unsafe href keeps the text and drops the link.
 fn link(rest: &str) -> Option<(Inline, &str)> {
-    let close = rest.find("](")?;
+    let close = crate::find_str(rest, "](")?;
     let label = &rest[1..close];
     let after_label = &rest[close + 2..];
     let end = after_label.find(')')?;

@@ -169,7 +169,7 @@ impl Targeting {
         }
         let path = path_of(url);
         self.url_patterns.iter().any(|p| {
-            if p.contains("://") {
+            if crate::find_str(p, "://").is_some() {
                 glob_match(p, url)
             } else {
                 glob_match(p, path)
@@ -206,7 +206,7 @@ impl Schedule {
 
 /// The path of an absolute URL, without query or fragment; `url` itself when it has no scheme.
 pub fn path_of(url: &str) -> &str {
-    let rest = match url.find("://") {
+    let rest = match crate::find_str(url, "://") {
         Some(i) => {
             let after = &url[i + 3..];
             match after.find('/') {

@@ -73,7 +73,8 @@ pub fn bundles() -> Result<PathBuf> {
             .web(true)?
             .omit_default_module_path(false)
             .typescript(false)
-            .remove_name_section(true)
+            // `CAIRN_WASM_NAMES=1` keeps function names (and skips wasm-opt) for `twiggy`.
+            .remove_name_section(!keep_names())
             .remove_producers_section(true)
             // Every browser the overlay supports has `TextEncoder.encodeInto`: no fallback in the glue.
             .encode_into(wasm_bindgen_cli_support::EncodeInto::Always)
@@ -90,11 +91,18 @@ pub fn bundles() -> Result<PathBuf> {
         .with_context(|| format!("shortening the names of {}", wasm.display()))?;
         fs::write(&wasm, short_wasm)?;
         fs::write(&glue, short_js)?;
-        wasm_opt(&wasm);
+        if !keep_names() {
+            wasm_opt(&wasm);
+        }
         copy_dir(&project_root().join(b.statics), &out)?;
     }
     print_sizes(&web)?;
     Ok(web)
+}
+
+/// Whether to keep the name section, for reading the wasm with `twiggy top|dominators|monos`.
+fn keep_names() -> bool {
+    std::env::var("CAIRN_WASM_NAMES").is_ok_and(|v| v == "1")
 }
 
 /// Drops comments, blank lines and indentation from wasm-bindgen's glue. Line-based on purpose: the

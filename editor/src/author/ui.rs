@@ -686,6 +686,7 @@ impl Author {
                 placement: placement_of(&select_value(&p)),
                 advance: Advance::Next,
                 optional: false,
+                when_absent: None,
                 variants: Vec::new(),
             };
             a.add_step(step);

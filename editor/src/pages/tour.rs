@@ -330,6 +330,7 @@ impl Editor {
                 placement: Placement::Auto,
                 advance: Advance::Next,
                 optional: false,
+                when_absent: None,
                 variants: Vec::new(),
             })
         });

@@ -121,6 +121,7 @@ fn new_tour_form() -> Element {
                         placement: Placement::Auto,
                         advance: Advance::Next,
                         optional: false,
+                        when_absent: None,
                         variants: Vec::new(),
                     }],
                     description: String::new(),

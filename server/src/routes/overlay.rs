@@ -190,6 +190,9 @@ fn valid_details(d: &cairn_shared::events::EventDetails) -> bool {
     .into_iter()
     .flatten()
     .all(|v| v.chars().count() <= MAX_DETAIL_CHARS)
+        && d.failed_strategies
+            .as_deref()
+            .is_none_or(cairn_shared::events::valid_failed_strategies)
 }
 
 fn valid_event_id(id: &str) -> bool {
@@ -287,6 +290,7 @@ pub async fn file_ticket(
             locale: attr("locale"),
             browser: None,
             duration_ms: None,
+            failed_strategies: None,
         };
         if let Err(e) = state.ingest.submit(vec![event], false).await {
             tracing::error!(error = %e, ticket = number, "ticket not counted in analytics");

@@ -38,6 +38,7 @@ pub fn raw(
         locale: d.locale,
         browser: Some(d.browser.unwrap_or_else(|| browser.to_string())),
         duration_ms: d.duration_ms.map(i64::from),
+        failed_strategies: d.failed_strategies,
     }
 }
 

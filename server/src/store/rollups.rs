@@ -37,6 +37,8 @@ pub struct RawEvent {
     pub locale: Option<String>,
     pub browser: Option<String>,
     pub duration_ms: Option<i64>,
+    /// `element_not_found` only: which strategies failed and why (`id:none,css:many`).
+    pub failed_strategies: Option<String>,
 }
 
 /// Counter columns of `rollups`, in order.
@@ -316,7 +318,7 @@ fn placeholders(backend: Backend, cols: usize, rows: usize) -> String {
     s
 }
 
-const EVENT_COLUMNS: &str = "app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms";
+const EVENT_COLUMNS: &str = "app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms, failed_strategies";
 
 /// Inserts events (already de-duplicated within the batch); returns the (app_id, id) of the rows that
 /// were new.
@@ -329,7 +331,7 @@ pub async fn insert_events(
     for chunk in events.chunks(500) {
         let sql = format!(
             "INSERT INTO events ({EVENT_COLUMNS}) VALUES {} ON CONFLICT (app_id, id) DO NOTHING RETURNING app_id, id",
-            placeholders(backend, 17, chunk.len())
+            placeholders(backend, 18, chunk.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for e in chunk {
@@ -350,7 +352,8 @@ pub async fn insert_events(
                 .bind(e.proficiency.as_deref())
                 .bind(e.locale.as_deref())
                 .bind(e.browser.as_deref())
-                .bind(e.duration_ms);
+                .bind(e.duration_ms)
+                .bind(e.failed_strategies.as_deref());
         }
         for row in q.fetch_all(&mut *conn).await? {
             inserted.insert((row.try_get(0)?, row.try_get(1)?));
@@ -417,6 +420,8 @@ pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
                 locale: r.try_get(12)?,
                 browser: r.try_get(13)?,
                 duration_ms: r.try_get(14)?,
+                // Rollups do not count it.
+                failed_strategies: None,
             });
         }
         delta.apply(db.backend, &mut tx).await?;
@@ -466,6 +471,7 @@ mod tests {
             locale: None,
             browser: None,
             duration_ms: Some(1500),
+            failed_strategies: None,
         };
         let mut d = Delta::default();
         d.add(&e);

@@ -8,7 +8,7 @@ use std::path::Path;
 use cairn_server::transfer::{self, DocumentFile};
 use cairn_shared::content::{
     Advance, Checklist, ChecklistAction, ChecklistItem, ContentKind, Placement, Step,
-    Strategy as Find, Target, TextVariant, Tooltip, TooltipTrigger, Tour,
+    Strategy as Find, Target, TextVariant, Tooltip, TooltipTrigger, Tour, WhenAbsent,
 };
 use cairn_shared::targeting::{AttributeRule, Frequency, Proficiency, Schedule, Targeting};
 use proptest::prelude::*;
@@ -137,9 +137,12 @@ fn step(index: usize) -> impl Strategy<Value = Step> {
         advance,
         any::<bool>(),
         variants(),
+        any::<bool>(),
     )
         .prop_map(
-            move |(id, title, body, target, placement, advance, optional, variants)| Step {
+            move |(id, title, body, target, placement, advance, optional, variants, skip)| Step {
+                // A branch needs an element that can be absent; `tour()` turns some into gotos.
+                when_absent: (skip && target.is_some()).then_some(WhenAbsent::Skip),
                 // Unique within the tour by construction.
                 id: format!("s{index}{id}"),
                 title,
@@ -167,12 +170,22 @@ fn tour() -> impl Strategy<Value = Tour> {
             )
         })
         .prop_map(
-            |(title, description, targeting, locale, variants, steps)| Tour {
+            |(title, description, targeting, locale, variants, mut steps)| Tour {
+                steps: {
+                    // Even-indexed skips jump to the last step instead (a forward goto).
+                    let last = steps.last().map(|s| s.id.clone()).unwrap_or_default();
+                    let n = steps.len();
+                    for (i, s) in steps.iter_mut().enumerate() {
+                        if i + 1 < n && i % 2 == 0 && s.when_absent.is_some() {
+                            s.when_absent = Some(WhenAbsent::Goto(last.clone()));
+                        }
+                    }
+                    steps
+                },
                 title,
                 description,
                 targeting,
                 locale: locale.map(String::from),
-                steps,
                 variants,
             },
         )

@@ -460,7 +460,7 @@ async fn hostile_css_shadow_roots_iframes_and_a_modal_dialog() {
                 in_overlay("[data-cairn=step]")
             ))
             .await,
-        "id, css"
+        "id:none,css:none"
     );
 
     // The page closes its dialog (which takes focus away); the overlay goes back to the body on

@@ -282,3 +282,189 @@ async fn targeting_follows_identify_with_locale_and_proficiency_texts() {
     assert_eq!(browser.js("return window.seen").await, json!([]));
     browser.close().await;
 }
+
+const BRANCH_HTML: &str = r#"<main><h1>Orders</h1><button id="new">New order</button>
+<button class="dup">Export</button><button class="dup">Export</button>
+<button id="send" hidden>Send</button><button id="archive">Archive</button></main>"#;
+
+/// Steps whose element is absent: `when_absent: {goto}` jumps ahead, `"skip"` passes the step, Back
+/// returns to the step seen before; a step without a branch shows floating and its
+/// `element_not_found` event carries which strategies failed and why, stored by the server.
+#[tokio::test]
+async fn absent_elements_branch_and_report_which_strategies_failed() {
+    let cairn = Cairn::start().await;
+    let mut doc = json!({
+        "title": "Branching",
+        "targeting": { "url_patterns": ["/branch/*"] },
+        "steps": [
+            step("new", "New", Some(json!([{ "kind": "id", "value": "new" }]))),
+            step("approve", "Approve", Some(json!([{ "kind": "id", "value": "approve" }]))),
+            step("admin", "Admin only", Some(json!([{ "kind": "id", "value": "admin" }]))),
+            step("report", "Report", Some(json!([
+                { "kind": "id", "value": "missing" },
+                { "kind": "css", "value": "button.dup" },
+                { "kind": "id", "value": "send" }
+            ]))),
+            step("gone", "Gone", Some(json!([{ "kind": "id", "value": "gone" }]))),
+            step("archive", "Archive", Some(json!([{ "kind": "id", "value": "archive" }]))),
+        ]
+    });
+    doc["steps"][1]["when_absent"] = json!({ "goto": "report" });
+    doc["steps"][4]["when_absent"] = json!("skip");
+    let tour_id = cairn.publish_tour(doc).await;
+    let host = Host::serve(vec![Page::html(
+        "/branch/*",
+        format!(
+            r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Branch</title>{}</head><body>{BRANCH_HTML}</body></html>"#,
+            cairn.snippet()
+        ),
+    )])
+    .await;
+    cairn.allow(&host.origin).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/branch/", host.origin))
+        .await
+        .expect("open");
+    browser.wait_step("New").await;
+    browser.click_overlay("[data-cairn=next]").await;
+    // "Approve" is absent: after the wait the tour jumps over "Admin only" straight to "Report".
+    let started = Instant::now();
+    browser.wait_step("Report").await;
+    assert!(started.elapsed() >= Duration::from_millis(2500));
+    let state = browser
+        .js(&format!(
+            "var s = {}; return s.getAttribute('data-element-found')",
+            in_overlay("[data-cairn=step]")
+        ))
+        .await;
+    assert_eq!(
+        state, "false",
+        "Report has no branch: shown without its element"
+    );
+    // Back returns to the step seen before, not into the branch.
+    browser.click_overlay("[data-cairn=back]").await;
+    browser.wait_step("New").await;
+    browser.click_overlay("[data-cairn=next]").await;
+    browser.wait_step("Report").await;
+    // "Gone" is skipped, the tour goes on with "Archive".
+    browser.click_overlay("[data-cairn=next]").await;
+    browser.wait_step("Archive").await;
+    browser.close().await;
+
+    // The server stored each miss of "Report" with why each strategy failed, in the order tried.
+    let db = cairn.server.db().await.expect("db");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let stored: Vec<String> = loop {
+        let rows: Vec<Option<String>> = sqlx::query_scalar(
+            "SELECT failed_strategies FROM events WHERE content_id = $1 AND kind = 'element_not_found' ORDER BY occurred_at",
+        )
+        .bind(&tour_id)
+        .fetch_all(&db.pool)
+        .await
+        .expect("events");
+        if rows.len() >= 2 || Instant::now() > deadline {
+            break rows.into_iter().flatten().collect();
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(stored, ["id:none,css:many,id:hidden"; 2]);
+    let steps = cairn.step_stats(&tour_id).await;
+    let not_found: Vec<_> = steps["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .map(|s| (s["step_id"].clone(), s["not_found"].clone()))
+        .collect();
+    assert!(
+        not_found.contains(&(json!("report"), json!(2)))
+            && not_found.contains(&(json!("approve"), json!(0)))
+            && not_found.contains(&(json!("gone"), json!(0))),
+        "misses of Report only, branches are not misses: {steps}"
+    );
+}
+
+const ROUTES_HTML: &str = r#"<main><h1>Router</h1></main>"#;
+
+/// `history.pushState` and `replaceState` are wrapped from wasm, so a route change is followed at
+/// once rather than at the next poll; the originals still run and still throw.
+#[tokio::test]
+async fn history_methods_are_followed_at_once() {
+    let cairn = Cairn::start().await;
+    for (title, route) in [("Pushed", "pushed"), ("Replaced", "replaced")] {
+        cairn
+            .publish_tour(json!({
+                "title": title,
+                "targeting": { "url_patterns": [format!("/routes/{route}")] },
+                "steps": [step(route, title, None)]
+            }))
+            .await;
+    }
+    let host = Host::serve(vec![Page::html(
+        "/routes/*",
+        format!(
+            r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Routes</title>{}</head><body>{ROUTES_HTML}</body></html>"#,
+            cairn.snippet()
+        ),
+    )])
+    .await;
+    cairn.allow(&host.origin).await;
+    let browser = Browser::start().await;
+    browser
+        .client
+        .goto(&format!("{}/routes/", host.origin))
+        .await
+        .expect("open");
+    browser
+        .wait_for(
+            "the overlay",
+            "document.getElementById('cairn-root').getAttribute('data-cairn-state') === 'ready'",
+        )
+        .await;
+    let native = browser
+        .js("return [history.pushState, history.replaceState].map(f => /\\[native code\\]/.test(String(f)))")
+        .await;
+    assert_eq!(native, json!([false, false]), "both methods are wrapped");
+    // The step shows well before the 500 ms poll would notice the new URL (a few frames at most).
+    let took = |method: &str, route: &str| {
+        format!(
+            "var done = arguments[0]; var t0 = performance.now();
+             history.{method}({{ n: 1 }}, '', '/routes/{route}');
+             (function poll() {{
+               if ({step}) return done(performance.now() - t0);
+               if (performance.now() - t0 > 5000) return done(-1);
+               requestAnimationFrame(poll);
+             }})();",
+            step = in_overlay("[data-cairn=step]")
+        )
+    };
+    for (method, route, title) in [
+        ("pushState", "pushed", "Pushed"),
+        ("replaceState", "replaced", "Replaced"),
+    ] {
+        let ms = browser
+            .client
+            .execute_async(&took(method, route), vec![])
+            .await
+            .expect("route change")
+            .as_f64()
+            .expect("ms");
+        assert!((0.0..250.0).contains(&ms), "{method}: step after {ms} ms");
+        browser.wait_step(title).await;
+        browser.click_overlay("[data-cairn=next]").await;
+        browser
+            .wait_for("done", &format!("!{}", in_overlay("[data-cairn=step]")))
+            .await;
+    }
+    // The page's own state and errors pass through the wrapper.
+    let state = browser
+        .js("history.pushState({ k: 7 }, '', '/routes/x'); return [history.state.k, location.pathname]")
+        .await;
+    assert_eq!(state, json!([7, "/routes/x"]));
+    let threw = browser
+        .js("try { history.pushState({}, '', 'https://elsewhere.invalid/'); return 'no'; } catch (e) { return e.name; }")
+        .await;
+    assert_eq!(threw, "SecurityError");
+    browser.close().await;
+}
