@@ -8,7 +8,7 @@
 //! multiples of the grain): a report over any day range sums the few blocks [`blocks`] covers it with,
 //! so its cost depends on the number of steps, not on the number of days (nor of events).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use cairn_shared::reports::day_of_ms;
 use cairn_shared::sketch::bucket_of;
@@ -435,15 +435,15 @@ fn placeholders(backend: Backend, cols: usize, rows: usize) -> String {
 
 const EVENT_COLUMNS: &str = "app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms";
 
-/// Inserts events (already de-duplicated within the batch); returns the (app_id, id) of the rows that
-/// were new.
+/// Inserts events (already de-duplicated within the batch); returns, for each, whether it was new
+/// (`RETURNING` names the rows actually inserted: the others were already there).
 pub async fn insert_events(
     backend: Backend,
     conn: &mut AnyConnection,
     events: &[&RawEvent],
-) -> Result<HashSet<(String, String)>, sqlx::Error> {
-    let mut inserted = HashSet::with_capacity(events.len());
-    for chunk in events.chunks(1000) {
+) -> Result<Vec<bool>, sqlx::Error> {
+    let mut inserted = vec![false; events.len()];
+    for (c, chunk) in events.chunks(INSERT_ROWS).enumerate() {
         let sql = format!(
             "INSERT INTO events ({EVENT_COLUMNS}) VALUES {} ON CONFLICT (app_id, id) DO NOTHING RETURNING app_id, id",
             placeholders(backend, 17, chunk.len())
@@ -469,12 +469,24 @@ pub async fn insert_events(
                 .bind(e.browser.as_deref())
                 .bind(e.duration_ms);
         }
-        for row in q.fetch_all(&mut *conn).await? {
-            inserted.insert((row.try_get(0)?, row.try_get(1)?));
+        let rows = q.fetch_all(&mut *conn).await?;
+        let position: HashMap<(&str, &str), usize> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, e)| ((e.app_id.as_str(), e.id.as_str()), c * INSERT_ROWS + i))
+            .collect();
+        for row in &rows {
+            let key: (&str, &str) = (row.try_get(0)?, row.try_get(1)?);
+            if let Some(&i) = position.get(&key) {
+                inserted[i] = true;
+            }
         }
     }
     Ok(inserted)
 }
+
+/// Events per INSERT statement.
+const INSERT_ROWS: usize = 1000;
 
 /// Replayed events summed in memory before an upsert, at most (keys).
 const REPLAY_KEYS: usize = 400_000;

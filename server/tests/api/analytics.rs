@@ -525,30 +525,14 @@ async fn a_full_queue_answers_503_with_retry_after() {
     };
     // The first batch waits in the queue for the linger; the second does not fit beside it.
     let first = tokio::spawn(post(events("first")));
-    // Wait until it is queued (polling the gauge, not a fixed sleep, so a loaded machine cannot
-    // reorder the two requests).
-    let queued = |depth: &'static str| {
-        let url = format!("{}/metrics", server.url);
-        async move {
-            for _ in 0..100 {
-                let text = reqwest::get(&url)
-                    .await
-                    .expect("metrics")
-                    .text()
-                    .await
-                    .expect("text");
-                if text
-                    .lines()
-                    .any(|l| l == format!("cairn_ingest_queue_depth {depth}"))
-                {
-                    return;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            }
-            panic!("the queue never held {depth} events");
+    // Wait until it is queued (not a fixed sleep: a loaded machine could reorder the requests).
+    for _ in 0..500 {
+        if server.ingest.depth() == 500 {
+            break;
         }
-    };
-    queued("500").await;
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(server.ingest.depth(), 500, "the first batch is queued");
     let second = post(events("second")).await;
     assert_eq!(second.status(), 503);
     assert_eq!(
@@ -729,6 +713,7 @@ async fn stopping_the_server_flushes_queued_events() {
         .expect("demo key");
     let url = app.public_url.clone();
     let handle = app.handle();
+    let queue = app.ingest();
     let running = tokio::spawn(app.run_until_stopped());
     let events: Vec<Value> = (0..20)
         .map(|i| crate::helpers::event(&format!("late-{i:06}"), "step_viewed", "t1", "s1", 0))
@@ -741,7 +726,14 @@ async fn stopping_the_server_flushes_queued_events() {
             .send()
             .await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Stop once the events are queued, however slow the machine.
+    for _ in 0..500 {
+        if queue.depth() == 20 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(queue.depth(), 20, "the events are queued");
     handle.stop(true).await;
     running.await.expect("join").expect("server ran");
     let _ = pending.await;
