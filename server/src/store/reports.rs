@@ -1,6 +1,6 @@
 //! Report queries over the rollups. Step figures and elements not found sum the fewest aligned blocks
 //! of days that cover the period (`rollups::blocks`: at most 29 per step for 90 days, whatever the
-//! volume), each run of blocks a range of the primary key; the segment comparison and time on step
+//! volume), each run of blocks one range of the primary key (`rollups::blocks_sql`); the segment comparison and time on step
 //! read one tour's day rows through the primary key. Sums are cast to BIGINT: PostgreSQL's
 //! `SUM(bigint)` is `numeric`.
 
@@ -42,13 +42,17 @@ const STEP_SUMS: &str = "MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(a
     CAST(SUM(completions) AS BIGINT), CAST(SUM(dismissals) AS BIGINT), CAST(SUM(not_found) AS BIGINT),
     CAST(SUM(stuck_opened) AS BIGINT), CAST(SUM(tickets) AS BIGINT)";
 
-/// Query text with the block condition of [`rollups::blocks`] from parameter `$first` on, built once
-/// per query (the text depends only on literals).
+/// Query text reading `{steps}` or `{not_found}` as the blocks of [`rollups::blocks`] (parameters
+/// from `$first` on), built once per query (the text depends only on literals).
 macro_rules! blocks_query {
     ($first:literal, $fmt:literal) => {{
         static SQL: LazyLock<String> = LazyLock::new(|| {
             $fmt.replace("{sums}", STEP_SUMS)
-                .replace("{blocks}", &rollups::blocks_sql($first))
+                .replace("{steps}", &rollups::blocks_sql("step_totals", $first))
+                .replace(
+                    "{not_found}",
+                    &rollups::blocks_sql("not_found_totals", $first),
+                )
         });
         sqlx::AssertSqlSafe(SQL.as_str())
     }};
@@ -96,9 +100,8 @@ pub async fn tour_steps(
 ) -> Result<HashMap<String, StepSums>, ApiError> {
     let q = sqlx::query_as::<_, StepRow>(blocks_query!(
         4,
-        "SELECT step_id, {sums} FROM step_totals
-         WHERE org_id = $1 AND content_id = $2 AND ($3 < 0 OR version = $3) AND ({blocks})
-         GROUP BY step_id"
+        "SELECT step_id, {sums} FROM {steps}
+         WHERE content_id = $2 AND ($3 < 0 OR version = $3) GROUP BY step_id"
     ))
     .bind(org_id)
     .bind(tour_id)
@@ -165,8 +168,7 @@ pub async fn all_steps(
     let q = sqlx::query_as::<_, (String, String, i64, i64, i64)>(blocks_query!(
         2,
         "SELECT content_id, step_id, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(tickets) AS BIGINT)
-         FROM step_totals WHERE org_id = $1 AND step_id <> '' AND ({blocks})
-         GROUP BY content_id, step_id"
+         FROM {steps} WHERE step_id <> '' GROUP BY content_id, step_id"
     ))
     .bind(org_id);
     Ok(bind_blocks(q, span).fetch_all(&db.pool).await?)
@@ -184,8 +186,7 @@ pub async fn tour_versions(
         4,
         "SELECT step_id, version, MAX(step_index), CAST(SUM(views) AS BIGINT), CAST(SUM(tickets) AS BIGINT),
                 CAST(SUM(not_found) AS BIGINT)
-         FROM step_totals WHERE org_id = $1 AND content_id = $2 AND step_id <> '' AND ($3 = '' OR step_id = $3)
-           AND ({blocks})
+         FROM {steps} WHERE content_id = $2 AND step_id <> '' AND ($3 = '' OR step_id = $3)
          GROUP BY step_id, version ORDER BY step_id, version"
     ))
     .bind(org_id)
@@ -232,8 +233,7 @@ pub async fn deflections(
     let q = sqlx::query_as::<_, (String, i64, i64)>(blocks_query!(
         2,
         "SELECT content_id, CAST(SUM(deflections_offered) AS BIGINT), CAST(SUM(deflections) AS BIGINT)
-         FROM step_totals WHERE org_id = $1 AND (deflections_offered > 0 OR deflections > 0) AND ({blocks})
-         GROUP BY content_id"
+         FROM {steps} WHERE deflections_offered > 0 OR deflections > 0 GROUP BY content_id"
     ))
     .bind(org_id);
     Ok(bind_blocks(q, span).fetch_all(&db.pool).await?)
@@ -264,8 +264,8 @@ pub async fn not_found(
 ) -> Result<Vec<(String, String, i64, String, i64)>, ApiError> {
     let q = sqlx::query_as::<_, (String, String, i64, String, i64)>(blocks_query!(
         2,
-        "SELECT content_id, step_id, MAX(step_index), browser, CAST(SUM(n) AS BIGINT) FROM not_found_totals
-         WHERE org_id = $1 AND ({blocks}) GROUP BY content_id, step_id, browser"
+        "SELECT content_id, step_id, MAX(step_index), browser, CAST(SUM(n) AS BIGINT) FROM {not_found}
+         GROUP BY content_id, step_id, browser"
     ))
     .bind(org_id);
     Ok(bind_blocks(q, span).fetch_all(&db.pool).await?)

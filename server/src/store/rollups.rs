@@ -49,21 +49,22 @@ pub fn blocks(from_day: i64, to_day: i64) -> [(i64, i64, i64); 5] {
     out
 }
 
-/// The SQL condition selecting the blocks of [`blocks`], with parameters from `$first` on
-/// (fifteen of them: grain, first, last for each run).
-pub fn blocks_sql(first: usize) -> String {
-    (0..5)
+/// The rows of `table` in the blocks of [`blocks`] for the organisation `$1`, as a derived table
+/// `blocks` (a `UNION ALL` of one primary-key range per run: an `OR` of the runs would make SQLite
+/// scan every block of the organisation), with the fifteen parameters (grain, first, last for each
+/// run) from `$first` on.
+pub fn blocks_sql(table: &str, first: usize) -> String {
+    let runs: Vec<String> = (0..5)
         .map(|i| {
             let p = first + 3 * i;
             format!(
-                "(grain = ${} AND start_day >= ${} AND start_day <= ${})",
-                p,
+                "SELECT * FROM {table} WHERE org_id = $1 AND grain = ${p} AND start_day >= ${} AND start_day <= ${}",
                 p + 1,
                 p + 2
             )
         })
-        .collect::<Vec<_>>()
-        .join(" OR ")
+        .collect();
+    format!("({}) AS blocks", runs.join(" UNION ALL "))
 }
 
 /// One event as stored.
