@@ -539,9 +539,8 @@ pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
     loop {
         let rows = sqlx::query(concat!(
             "SELECT app_id, id, org_id, kind, content_id, step_id, step_index, version, occurred_at, role, department, proficiency, locale, browser, duration_ms",
-            " FROM events WHERE (app_id, id) > ($2, $3) AND occurred_at >= $1 ORDER BY app_id, id LIMIT 20000"
+            " FROM events WHERE (app_id, id) > ($1, $2) ORDER BY app_id, id LIMIT 20000"
         ))
-        .bind(from_ms)
         .bind(&after_app)
         .bind(&after_id)
         .fetch_all(&mut *tx)
@@ -550,6 +549,12 @@ pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
         after_app = last.try_get(0)?;
         after_id = last.try_get(1)?;
         for r in &rows {
+            // Filtered here: in the WHERE clause, SQLite would walk the time index and sort.
+            let occurred_at: i64 = r.try_get(8)?;
+            if occurred_at < from_ms {
+                continue;
+            }
+            replayed += 1;
             let kind: String = r.try_get(3)?;
             let Some(kind) = static_kind(&kind) else {
                 continue;
@@ -564,7 +569,7 @@ pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
                 step_index: r.try_get(6)?,
                 version: r.try_get(7)?,
                 page_url: String::new(),
-                occurred_at: r.try_get(8)?,
+                occurred_at,
                 received_at: 0,
                 role: r.try_get(9)?,
                 department: r.try_get(10)?,
@@ -574,7 +579,6 @@ pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
                 duration_ms: r.try_get(14)?,
             });
         }
-        replayed += rows.len() as u64;
         if delta.len() >= REPLAY_KEYS {
             delta.apply(db.backend, &mut tx).await?;
             delta = Delta::days_only();
