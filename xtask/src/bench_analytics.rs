@@ -7,7 +7,8 @@
 //!    the writer uses);
 //! 3. ingestion through the HTTP endpoint: the last H events (`--http`, N/10 by default, at most
 //!    1,000,000) sent over loopback in batches of 500 (the overlay's largest) by C keep-alive clients,
-//!    on top of the N − H already there;
+//!    on top of the N − H already there; they happened in the last minute, as live overlay traffic
+//!    does (`--spread`: on random days of the 90, the worst case for write locality);
 //! 4. p50/p95 of each report over 30 requests, 90-day period, with all N events in.
 //! Asserts nothing about timings.
 
@@ -33,6 +34,8 @@ struct Options {
     events: u64,
     /// Events sent through HTTP (the last ones of the set).
     http: Option<u64>,
+    /// Send the HTTP sample spread over the 90 days instead of as live events.
+    spread: bool,
     database: Option<String>,
     concurrency: usize,
 }
@@ -41,6 +44,7 @@ fn options(args: &[String]) -> Result<Options> {
     let mut o = Options {
         events: 300_000,
         http: None,
+        spread: false,
         database: None,
         concurrency: 8,
     };
@@ -50,11 +54,12 @@ fn options(args: &[String]) -> Result<Options> {
         match a.as_str() {
             "--events" => o.events = value()?.replace('_', "").parse()?,
             "--http" => o.http = Some(value()?.replace('_', "").parse()?),
+            "--spread" => o.spread = true,
             "--database" => o.database = Some(value()?),
             "--concurrency" => o.concurrency = value()?.parse()?,
             other => {
                 bail!(
-                    "unknown option {other:?} (--events N, --http N, --database URL, --concurrency C)"
+                    "unknown option {other:?} (--events N, --http N, --spread, --database URL, --concurrency C)"
                 )
             }
         }
@@ -112,14 +117,19 @@ impl Ev {
     }
 }
 
-/// Event `i`. Tour 0 is the seeded demo tour (real step ids), so the per-tour reports have a document
-/// to read.
-fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>)) -> Ev {
+/// Event `i`, on a random day of the 90 or, `live`, within the last minute (as the overlay sends
+/// events: when they happen). Tour 0 is the seeded demo tour (real step ids), so the per-tour reports
+/// have a document to read.
+fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>), live: bool) -> Ev {
     let mut g = Gen(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xC0FFEE);
     let tour = g.next(TOURS);
     let step = g.next(STEPS);
-    let day = g.next(DAYS);
-    let at = now_ms - (day * 86_400_000 + g.next(86_400_000)) as i64;
+    let day = if live { 0 } else { g.next(DAYS) };
+    let at = if live {
+        now_ms - g.next(60_000) as i64
+    } else {
+        now_ms - (day * 86_400_000 + g.next(86_400_000)) as i64
+    };
     let version = 1 + (DAYS - 1 - day) / 30;
     let kind = match g.next(100) {
         0..=49 => "step_viewed",
@@ -323,7 +333,7 @@ async fn bench(o: Options) -> Result<()> {
             sql.push_str(" ON CONFLICT (app_id, id) DO NOTHING");
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for i in done..end {
-                let e = event(i, now, &demo);
+                let e = event(i, now, &demo, false);
                 q = q
                     .bind(&app_id)
                     .bind(e.id)
@@ -384,6 +394,7 @@ async fn bench(o: Options) -> Result<()> {
             base.clone(),
         );
         let total = o.events;
+        let live = !o.spread;
         let client = reqwest::Client::new();
         tasks.push(tokio::spawn(async move {
             loop {
@@ -398,7 +409,7 @@ async fn bench(o: Options) -> Result<()> {
                     if i > start {
                         body.push(',');
                     }
-                    body.push_str(&event(i, now, &demo).json());
+                    body.push_str(&event(i, now, &demo, live).json());
                 }
                 body.push_str("]}");
                 loop {
@@ -430,8 +441,9 @@ async fn bench(o: Options) -> Result<()> {
     let http_secs = t0.elapsed().as_secs_f64();
     let http_rate = http_events as f64 / http_secs;
     println!(
-        "ingestion via HTTP      {:>10.0} events/s  ({http_events} events in {http_secs:.1} s on top of {bulk}, {} clients, {} retries after 429/503)",
+        "ingestion via HTTP      {:>10.0} events/s  ({http_events} {} events in {http_secs:.1} s on top of {bulk}, {} clients, {} retries after 429/503)",
         http_rate,
+        if o.spread { "spread-over-90-days" } else { "live" },
         o.concurrency,
         retries.load(Ordering::Relaxed)
     );
