@@ -69,13 +69,12 @@ pub async fn check(tx: &mut Transaction<'_, Any>, now_ms: i64) -> Result<(), sql
     let recent_from = today - 1;
     let rows = sqlx::query(
         "SELECT org_id, content_id, step_id,
-                CAST(SUM(CASE WHEN day >= $1 THEN views ELSE 0 END) AS BIGINT),
-                CAST(SUM(CASE WHEN day >= $1 THEN not_found ELSE 0 END) AS BIGINT),
-                CAST(SUM(CASE WHEN day < $1 THEN views ELSE 0 END) AS BIGINT),
-                CAST(SUM(CASE WHEN day < $1 THEN not_found ELSE 0 END) AS BIGINT)
-         FROM rollups
-         WHERE role = '*' AND department = '*' AND proficiency = '*' AND locale = '*'
-           AND day >= $2 AND day <= $3 AND step_id <> ''
+                CAST(SUM(CASE WHEN start_day >= $1 THEN views ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN start_day >= $1 THEN not_found ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN start_day < $1 THEN views ELSE 0 END) AS BIGINT),
+                CAST(SUM(CASE WHEN start_day < $1 THEN not_found ELSE 0 END) AS BIGINT)
+         FROM step_totals
+         WHERE grain = 1 AND start_day >= $2 AND start_day <= $3 AND step_id <> ''
          GROUP BY org_id, content_id, step_id",
     )
     .bind(recent_from)

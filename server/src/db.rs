@@ -66,6 +66,11 @@ impl Db {
                         // 64 MiB of page cache per connection: rollup upserts touch B-tree pages
                         // all over the table, and the 2 MiB default sends them to the kernel.
                         conn.execute("PRAGMA cache_size = -65536").await?;
+                        // Statement journals (every multi-row upsert opens one) and sorts stay in
+                        // memory instead of temporary files.
+                        conn.execute("PRAGMA temp_store = MEMORY").await?;
+                        // Reads map the file instead of copying pages through read().
+                        conn.execute("PRAGMA mmap_size = 1073741824").await?;
                     }
                     Ok(())
                 })

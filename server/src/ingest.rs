@@ -11,6 +11,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, Connection};
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
@@ -145,6 +147,10 @@ impl Ingest {
 }
 
 async fn run(db: Db, shared: Arc<Shared>) {
+    // The writer keeps one connection: on SQLite its page cache stays valid between flushes (it is
+    // the only connection that writes), where a connection taken from the pool each time would find
+    // its cache stale and read every page it touches again.
+    let mut conn: Option<PoolConnection<Any>> = None;
     loop {
         // Wait for work (or for shutdown with an empty queue).
         loop {
@@ -167,7 +173,7 @@ async fn run(db: Db, shared: Arc<Shared>) {
             }
         }
         let batch = take(&shared);
-        write(&db, batch).await;
+        write(&db, &mut conn, batch).await;
     }
 }
 
@@ -191,7 +197,7 @@ fn take(shared: &Shared) -> Vec<Pending> {
     out
 }
 
-async fn write(db: &Db, batch: Vec<Pending>) {
+async fn write(db: &Db, conn: &mut Option<PoolConnection<Any>>, batch: Vec<Pending>) {
     let timer = METRICS.ingest_flush_seconds.start_timer();
     // The first occurrence of an id in the batch is the one that may be new.
     let mut first: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
@@ -200,29 +206,35 @@ async fn write(db: &Db, batch: Vec<Pending>) {
             first.entry((&e.app_id, &e.id)).or_insert((p, i));
         }
     }
-    let mut unique: Vec<&RawEvent> = first.values().map(|&(p, i)| &batch[p].events[i]).collect();
+    let mut unique: Vec<(usize, usize)> = first.values().copied().collect();
     // One order for every writer: concurrent instances lock rows in the same sequence.
-    unique.sort_by(|a, b| (&a.app_id, &a.id).cmp(&(&b.app_id, &b.id)));
-    let result = write_tx(db, &unique).await;
-    drop(unique);
+    let event = |&(p, i): &(usize, usize)| &batch[p].events[i];
+    unique.sort_by(|a, b| {
+        let (a, b) = (event(a), event(b));
+        (&a.app_id, &a.id).cmp(&(&b.app_id, &b.id))
+    });
+    let events: Vec<&RawEvent> = unique.iter().map(event).collect();
+    let result = write_tx(db, conn, &events).await;
+    if result.is_err() {
+        // It may be broken: take a fresh one next time.
+        *conn = None;
+    }
+    drop(events);
     timer.observe_duration();
     let counts: Result<Vec<(u32, u32)>, String> = match result {
-        Ok(inserted) => Ok(batch
-            .iter()
-            .enumerate()
-            .map(|(p, pending)| {
-                let accepted = pending
-                    .events
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, e)| {
-                        first.get(&(e.app_id.as_str(), e.id.as_str())) == Some(&(p, *i))
-                            && inserted.contains(&(e.app_id.clone(), e.id.clone()))
-                    })
-                    .count() as u32;
-                (accepted, pending.events.len() as u32 - accepted)
-            })
-            .collect()),
+        Ok(inserted) => {
+            let mut accepted = vec![0u32; batch.len()];
+            for (&(p, _), new) in unique.iter().zip(inserted) {
+                if new {
+                    accepted[p] += 1;
+                }
+            }
+            Ok(batch
+                .iter()
+                .zip(accepted)
+                .map(|(pending, a)| (a, pending.events.len() as u32 - a))
+                .collect())
+        }
         Err(e) => {
             tracing::error!(error = %e, events = first.len(), "event batch not written");
             Err(e.to_string())
@@ -247,15 +259,22 @@ async fn write(db: &Db, batch: Vec<Pending>) {
     }
 }
 
+/// Inserts the events and adds the new ones to the rollups, in one transaction; returns, per event,
+/// whether it was new.
 async fn write_tx(
     db: &Db,
+    conn: &mut Option<PoolConnection<Any>>,
     events: &[&RawEvent],
-) -> Result<std::collections::HashSet<(String, String)>, sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+) -> Result<Vec<bool>, sqlx::Error> {
+    let conn = match conn {
+        Some(c) => c,
+        None => conn.insert(db.pool.acquire().await?),
+    };
+    let mut tx = conn.begin().await?;
     let inserted = rollups::insert_events(db.backend, &mut tx, events).await?;
     let mut delta = Delta::default();
-    for e in events {
-        if inserted.contains(&(e.app_id.clone(), e.id.clone())) {
+    for (e, new) in events.iter().zip(&inserted) {
+        if *new {
             delta.add(e);
         }
     }

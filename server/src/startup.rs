@@ -122,6 +122,11 @@ impl Application {
         self.port
     }
 
+    /// The event queue (tests wait on its depth).
+    pub fn ingest(&self) -> Ingest {
+        self.ingest.clone()
+    }
+
     /// Runs until SIGINT/SIGTERM, then drains in-flight requests and flushes queued events.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;

@@ -21,6 +21,8 @@ pub struct TestServer {
     pub demo_tour_id: String,
     /// The server's clock: `clock.advance_ms(…)` moves time for the server.
     pub clock: crate::clock::Clock,
+    /// The event queue: `ingest.depth()` is how many events wait to be written.
+    pub ingest: crate::ingest::Ingest,
     dir: Option<PathBuf>,
     /// `None` while [`TestServer::stop`]ped.
     handle: Option<actix_web::dev::ServerHandle>,
@@ -55,10 +57,12 @@ impl TestServer {
         let port = app.port();
         let url = app.public_url.clone();
         let clock = app.clock.clone();
+        let ingest = app.ingest();
         let handle = Some(app.handle());
         tokio::spawn(app.run_until_stopped());
         Ok(TestServer {
             handle,
+            ingest,
             url,
             port,
             database_url,
@@ -83,6 +87,7 @@ impl TestServer {
         let addr = format!("127.0.0.1:{}", self.port);
         let app = Application::build(settings(&addr, &self.database_url)).await?;
         self.clock = app.clock.clone();
+        self.ingest = app.ingest();
         self.handle = Some(app.handle());
         tokio::spawn(app.run_until_stopped());
         Ok(())
@@ -99,6 +104,7 @@ impl TestServer {
         };
         let app = Application::build(settings).await?;
         let (port, url, clock) = (app.port(), app.public_url.clone(), app.clock.clone());
+        let ingest = app.ingest();
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
         Ok(TestServer {
@@ -108,6 +114,7 @@ impl TestServer {
             demo_app_key: self.demo_app_key.clone(),
             demo_tour_id: self.demo_tour_id.clone(),
             clock,
+            ingest,
             dir: None,
             handle: Some(handle),
         })

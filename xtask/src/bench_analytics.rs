@@ -1,8 +1,16 @@
-//! `cargo xtask bench analytics [--events N] [--database postgres://…] [--concurrency C]`: generates
-//! events over 200 tours × 10 steps × 90 days (10 million by default) and sends them to a release
-//! `cairn serve` over loopback HTTP in batches of 500; then inserts the same events with plain
-//! multi-row INSERTs (no rollups) into the same database as the reference; then times each report
-//! (p50/p95 over 30 requests, 90-day period). Prints figures; asserts nothing about timings.
+//! `cargo xtask bench analytics [--events N] [--http N] [--database postgres://…] [--concurrency C]`:
+//! builds a data set of N events (300,000 by default; `--events 10000000` for the issue-8 figures) over
+//! 200 tours × 10 steps × 90 days in the database of a release `cairn serve`, and prints:
+//! 1. the reference: the first N − H events written with plain multi-row INSERTs (500 rows, 10 per
+//!    transaction, no rollups) straight into the `events` table;
+//! 2. the time `cairn rollup rebuild` takes to roll those up (the re-roll code path: the same `Delta`
+//!    the writer uses);
+//! 3. ingestion through the HTTP endpoint: the last H events (`--http`, N/10 by default, at most
+//!    1,000,000) sent over loopback in batches of 500 (the overlay's largest) by C keep-alive clients,
+//!    on top of the N − H already there; they happened in the last minute, as live overlay traffic
+//!    does (`--spread`: on random days of the 90, the worst case for write locality);
+//! 4. p50/p95 of each report over 30 requests, 90-day period, with all N events in.
+//! Asserts nothing about timings.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -24,13 +32,19 @@ const ADMIN: (&str, &str) = ("admin@bench.local", "bench-password-1234");
 
 struct Options {
     events: u64,
+    /// Events sent through HTTP (the last ones of the set).
+    http: Option<u64>,
+    /// Send the HTTP sample spread over the 90 days instead of as live events.
+    spread: bool,
     database: Option<String>,
     concurrency: usize,
 }
 
 fn options(args: &[String]) -> Result<Options> {
     let mut o = Options {
-        events: 10_000_000,
+        events: 300_000,
+        http: None,
+        spread: false,
         database: None,
         concurrency: 8,
     };
@@ -39,10 +53,14 @@ fn options(args: &[String]) -> Result<Options> {
         let mut value = || it.next().context("missing value").cloned();
         match a.as_str() {
             "--events" => o.events = value()?.replace('_', "").parse()?,
+            "--http" => o.http = Some(value()?.replace('_', "").parse()?),
+            "--spread" => o.spread = true,
             "--database" => o.database = Some(value()?),
             "--concurrency" => o.concurrency = value()?.parse()?,
             other => {
-                bail!("unknown option {other:?} (--events N, --database URL, --concurrency C)")
+                bail!(
+                    "unknown option {other:?} (--events N, --http N, --spread, --database URL, --concurrency C)"
+                )
             }
         }
     }
@@ -99,14 +117,19 @@ impl Ev {
     }
 }
 
-/// Event `i`. Tour 0 is the seeded demo tour (real step ids), so the per-tour reports have a document
-/// to read.
-fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>)) -> Ev {
+/// Event `i`, on a random day of the 90 or, `live`, within the last minute (as the overlay sends
+/// events: when they happen). Tour 0 is the seeded demo tour (real step ids), so the per-tour reports
+/// have a document to read.
+fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>), live: bool) -> Ev {
     let mut g = Gen(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xC0FFEE);
     let tour = g.next(TOURS);
     let step = g.next(STEPS);
-    let day = g.next(DAYS);
-    let at = now_ms - (day * 86_400_000 + g.next(86_400_000)) as i64;
+    let day = if live { 0 } else { g.next(DAYS) };
+    let at = if live {
+        now_ms - g.next(60_000) as i64
+    } else {
+        now_ms - (day * 86_400_000 + g.next(86_400_000)) as i64
+    };
     let version = 1 + (DAYS - 1 - day) / 30;
     let kind = match g.next(100) {
         0..=49 => "step_viewed",
@@ -255,19 +278,110 @@ async fn bench(o: Options) -> Result<()> {
         })
         .unwrap_or_default();
     let demo = Arc::new((tour_id.clone(), steps));
+    let sqlite = db_url.starts_with("sqlite");
+    let http_events = o
+        .http
+        .unwrap_or((o.events / 10).clamp(o.events.min(10_000), 1_000_000))
+        .min(o.events);
+    let bulk = o.events - http_events;
     println!(
-        "analytics benchmark: {} events, {TOURS} tours × {STEPS} steps × {DAYS} days, database {}",
+        "analytics benchmark: {} events ({bulk} by batched INSERT, {http_events} through HTTP), {TOURS} tours × {STEPS} steps × {DAYS} days, database {}",
         o.events,
-        if db_url.starts_with("sqlite") {
-            "SQLite"
-        } else {
-            "PostgreSQL"
-        }
+        if sqlite { "SQLite" } else { "PostgreSQL" }
     );
-
-    // 1. Ingestion through HTTP: C clients, each sending its share in batches of 500.
     let now = now_ms();
-    let next = Arc::new(AtomicU64::new(0));
+
+    // 1. Reference: plain batched INSERTs into the same database's events table (its primary key
+    // and time index, no rollups, no queue, no HTTP).
+    let mut conn = sqlx::AnyConnection::connect(&db_url).await?;
+    let (app_id, org_id): (String, String) =
+        sqlx::query_as("SELECT id, org_id FROM apps WHERE public_key = $1")
+            .bind(&key)
+            .fetch_one(&mut conn)
+            .await?;
+    let t0 = Instant::now();
+    let mut done = 0u64;
+    while done < bulk {
+        let mut tx = conn.begin().await?;
+        for _ in 0..10 {
+            if done >= bulk {
+                break;
+            }
+            let end = (done + BATCH as u64).min(bulk);
+            let mut sql = String::from(
+                "INSERT INTO events (app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms) VALUES ",
+            );
+            let n = (end - done) as usize;
+            for r in 0..n {
+                if r > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for c in 0..17 {
+                    if c > 0 {
+                        sql.push(',');
+                    }
+                    // Anonymous parameters on SQLite: its numbered-parameter lookup is linear.
+                    if sqlite {
+                        sql.push('?');
+                    } else {
+                        sql.push_str(&format!("${}", r * 17 + c + 1));
+                    }
+                }
+                sql.push(')');
+            }
+            sql.push_str(" ON CONFLICT (app_id, id) DO NOTHING");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for i in done..end {
+                let e = event(i, now, &demo, false);
+                q = q
+                    .bind(&app_id)
+                    .bind(e.id)
+                    .bind(&org_id)
+                    .bind(e.kind)
+                    .bind(e.content)
+                    .bind(e.step_id)
+                    .bind(e.step as i64)
+                    .bind(e.version as i64)
+                    .bind("http://host.test/p")
+                    .bind(e.at)
+                    .bind(now)
+                    .bind(e.role)
+                    .bind(e.dept)
+                    .bind(e.prof)
+                    .bind(e.locale)
+                    .bind("other")
+                    .bind(e.duration as i64);
+            }
+            q.execute(&mut *tx).await?;
+            done = end;
+        }
+        tx.commit().await?;
+    }
+    conn.close().await?;
+    let raw_secs = t0.elapsed().as_secs_f64();
+    let raw_rate = bulk as f64 / raw_secs.max(1e-9);
+    if bulk > 0 {
+        println!(
+            "reference raw INSERT    {raw_rate:>10.0} events/s  ({bulk} events in {raw_secs:.1} s; batches of {BATCH}, 10 per transaction, no rollups)"
+        );
+        // 2. Their rollups, through the re-roll path.
+        let t0 = Instant::now();
+        run_cmd(
+            Command::new(project_root().join("target/release/cairn"))
+                .args(["rollup", "rebuild", "--days", &DAYS.to_string()])
+                .env("CAIRN_DATABASE_URL", &db_url)
+                .env("RUST_LOG", "warn"),
+        )?;
+        println!(
+            "rollup rebuild          {:>10.0} events/s  ({bulk} events in {:.1} s)",
+            bulk as f64 / t0.elapsed().as_secs_f64(),
+            t0.elapsed().as_secs_f64()
+        );
+    }
+
+    // 3. Ingestion through HTTP: C keep-alive clients, each sending its share in batches of 500.
+    let next = Arc::new(AtomicU64::new(bulk));
     let retries = Arc::new(AtomicU64::new(0));
     let t0 = Instant::now();
     let mut tasks = Vec::new();
@@ -280,6 +394,7 @@ async fn bench(o: Options) -> Result<()> {
             base.clone(),
         );
         let total = o.events;
+        let live = !o.spread;
         let client = reqwest::Client::new();
         tasks.push(tokio::spawn(async move {
             loop {
@@ -294,7 +409,7 @@ async fn bench(o: Options) -> Result<()> {
                     if i > start {
                         body.push(',');
                     }
-                    body.push_str(&event(i, now, &demo).json());
+                    body.push_str(&event(i, now, &demo, live).json());
                 }
                 body.push_str("]}");
                 loop {
@@ -324,17 +439,19 @@ async fn bench(o: Options) -> Result<()> {
         t.await??;
     }
     let http_secs = t0.elapsed().as_secs_f64();
-    let http_rate = o.events as f64 / http_secs;
+    let http_rate = http_events as f64 / http_secs;
     println!(
-        "ingestion via HTTP      {:>10.0} events/s  ({} events in {:.1} s, {} clients, {} retries after 429/503)",
+        "ingestion via HTTP      {:>10.0} events/s  ({http_events} {} events in {http_secs:.1} s on top of {bulk}, {} clients, {} retries after 429/503)",
         http_rate,
-        o.events,
-        http_secs,
+        if o.spread { "spread-over-90-days" } else { "live" },
         o.concurrency,
         retries.load(Ordering::Relaxed)
     );
+    if bulk > 0 {
+        println!("HTTP ingestion ÷ raw INSERT = {:.2}", http_rate / raw_rate);
+    }
 
-    // 2. Report latency over the last 90 days.
+    // 4. Report latency over the last 90 days, every event in.
     let from = cairn_shared::reports::civil_from_days(now / 86_400_000 - (DAYS as i64 - 1));
     let reports = [
         (
@@ -361,6 +478,10 @@ async fn bench(o: Options) -> Result<()> {
             "not-found",
             format!("/api/v1/reports/not-found?from={from}"),
         ),
+        (
+            "tour steps",
+            format!("/api/v1/analytics/tours/{tour_id}/steps"),
+        ),
     ];
     for (name, path) in &reports {
         let mut times = Vec::new();
@@ -382,83 +503,6 @@ async fn bench(o: Options) -> Result<()> {
         );
     }
     drop(server);
-
-    // 3. Reference: the same events with plain batched INSERTs (no queue, no rollups, no HTTP).
-    let mut conn = sqlx::AnyConnection::connect(&db_url).await?;
-    sqlx::query("CREATE TABLE bench_raw_events AS SELECT * FROM events WHERE 1 = 0")
-        .execute(&mut conn)
-        .await?;
-    sqlx::query("CREATE UNIQUE INDEX bench_raw_pk ON bench_raw_events (app_id, id)")
-        .execute(&mut conn)
-        .await?;
-    let t0 = Instant::now();
-    let mut g_all = 0u64;
-    while g_all < o.events {
-        let mut tx = conn.begin().await?;
-        for _ in 0..10 {
-            if g_all >= o.events {
-                break;
-            }
-            let end = (g_all + BATCH as u64).min(o.events);
-            let mut sql = String::from(
-                "INSERT INTO bench_raw_events (app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms) VALUES ",
-            );
-            let n = (end - g_all) as usize;
-            let sqlite = db_url.starts_with("sqlite");
-            for r in 0..n {
-                if r > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                for c in 0..17 {
-                    if c > 0 {
-                        sql.push(',');
-                    }
-                    // Anonymous parameters on SQLite: its numbered-parameter lookup is linear.
-                    if sqlite {
-                        sql.push('?');
-                    } else {
-                        sql.push_str(&format!("${}", r * 17 + c + 1));
-                    }
-                }
-                sql.push(')');
-            }
-            sql.push_str(" ON CONFLICT (app_id, id) DO NOTHING");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for i in g_all..end {
-                let e = event(i, now, &demo);
-                q = q
-                    .bind("app")
-                    .bind(e.id)
-                    .bind("org")
-                    .bind(e.kind)
-                    .bind(e.content)
-                    .bind(e.step_id)
-                    .bind(e.step as i64)
-                    .bind(e.version as i64)
-                    .bind("http://host.test/p")
-                    .bind(e.at)
-                    .bind(now)
-                    .bind(e.role)
-                    .bind(e.dept)
-                    .bind(e.prof)
-                    .bind(e.locale)
-                    .bind("other")
-                    .bind(e.duration as i64);
-            }
-            q.execute(&mut *tx).await?;
-            g_all = end;
-        }
-        tx.commit().await?;
-    }
-    let raw_secs = t0.elapsed().as_secs_f64();
-    let raw_rate = o.events as f64 / raw_secs;
-    println!(
-        "reference raw INSERT    {raw_rate:>10.0} events/s  ({:.1} s; batches of {BATCH}, 10 per transaction, no rollups)",
-        raw_secs
-    );
-    println!("HTTP ingestion ÷ raw INSERT = {:.2}", http_rate / raw_rate);
-    conn.close().await?;
     if o.database.is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -3,7 +3,6 @@
 use actix_web::{get, web};
 use cairn_shared::api::{StepStats, TourStepAnalytics};
 use cairn_shared::content::{ContentKind, Tour};
-use cairn_shared::events::EventKind;
 
 use crate::auth::CurrentUser;
 use crate::error::ApiError;
@@ -31,16 +30,16 @@ pub async fn tour_steps(
         None => row.draft,
     };
     let tour: Tour = serde_json::from_str(&document)?;
-    let events = store::events::counts_by_step(&state.db, &user.org_id, &id).await?;
+    // From the rollups (not the raw events): the cost does not grow with the event count, and the
+    // figures survive the raw events' retention.
+    let sums = store::reports::tour_all_time(&state.db, &user.org_id, &id).await?;
     let tickets = store::tickets::counts_by_step(&state.db, &user.org_id, &id).await?;
-    let count =
-        |step: &str, kind: EventKind| events.get(&(step.to_string(), kind)).copied().unwrap_or(0);
     let steps = tour
         .steps
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let views = count(&s.id, EventKind::StepViewed);
+            let sum = sums.get(&s.id).cloned().unwrap_or_default();
             let tickets = tickets
                 .iter()
                 .find(|(step, _)| *step == s.id)
@@ -50,14 +49,14 @@ pub async fn tour_steps(
                 step_id: s.id.clone(),
                 step_index: u32::try_from(i).unwrap_or(u32::MAX),
                 title: s.title.clone(),
-                views,
-                advances: count(&s.id, EventKind::StepAdvanced),
-                completions: count(&s.id, EventKind::TourCompleted),
-                dismissals: count(&s.id, EventKind::TourDismissed),
-                not_found: count(&s.id, EventKind::ElementNotFound),
-                stuck_opened: count(&s.id, EventKind::StuckOpened),
+                views: sum.views,
+                advances: sum.advances,
+                completions: sum.completions,
+                dismissals: sum.dismissals,
+                not_found: sum.not_found,
+                stuck_opened: sum.stuck_opened,
                 tickets,
-                tickets_per_1000_views: per_thousand(tickets, views),
+                tickets_per_1000_views: per_thousand(tickets, sum.views),
             }
         })
         .collect();

@@ -1,13 +1,7 @@
-//! Overlay events: turned into stored rows for the batched writer (`crate::ingest`), and counted per
-//! step for the per-tour analytics table.
+//! Overlay events, turned into stored rows for the batched writer (`crate::ingest`).
 
-use std::collections::HashMap;
+use cairn_shared::events::OverlayEvent;
 
-use cairn_shared::events::{EventKind, OverlayEvent};
-use sqlx::Row;
-
-use crate::db::Db;
-use crate::error::ApiError;
 use crate::store::rollups::RawEvent;
 
 /// An overlay event as the ingestion writer stores it. The browser comes from the event when the
@@ -40,29 +34,4 @@ pub fn raw(
         duration_ms: d.duration_ms.map(i64::from),
         failed_strategies: d.failed_strategies,
     }
-}
-
-/// Counts per (step id, kind) for one piece of content.
-pub async fn counts_by_step(
-    db: &Db,
-    org_id: &str,
-    content_id: &str,
-) -> Result<HashMap<(String, EventKind), i64>, ApiError> {
-    let rows = sqlx::query(
-        "SELECT step_id, kind, COUNT(*) FROM events
-         WHERE org_id = $1 AND content_id = $2 AND step_id IS NOT NULL GROUP BY step_id, kind",
-    )
-    .bind(org_id)
-    .bind(content_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let mut out = HashMap::new();
-    for r in rows {
-        let step: String = r.try_get(0)?;
-        let kind: String = r.try_get(1)?;
-        if let Some(kind) = EventKind::parse(&kind) {
-            out.insert((step, kind), r.try_get::<i64, _>(2)?);
-        }
-    }
-    Ok(out)
 }

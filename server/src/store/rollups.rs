@@ -3,8 +3,12 @@
 //! it upserts additively in the same transaction: a duplicate id is never counted twice, and two
 //! instances writing at once simply add up. `rebuild` replays the retained raw events through the same
 //! [`Delta`], so a re-roll gives exactly what incremental maintenance gave.
+//!
+//! Step totals and elements not found are kept at three grains (blocks of 1, 8 and 64 days aligned on
+//! multiples of the grain): a report over any day range sums the few blocks [`blocks`] covers it with,
+//! so its cost depends on the number of steps, not on the number of days (nor of events).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use cairn_shared::reports::day_of_ms;
 use cairn_shared::sketch::bucket_of;
@@ -14,8 +18,54 @@ use crate::db::{Backend, Db};
 
 /// The kind the server records when a ticket is filed from the overlay (not an overlay event kind).
 pub const TICKET_FILED: &str = "ticket_filed";
-/// Segment value of the row that sums every segment.
-pub const ALL: &str = "*";
+
+/// Block lengths in days, finest first. Each is a multiple of the previous one.
+pub const GRAINS: [i64; 3] = [1, 8, 64];
+
+/// A day range as at most five runs of aligned blocks, `(grain, first block start, last block start)`:
+/// days up to the first 8-aligned day, 8-day blocks up to the first 64-aligned day, 64-day blocks,
+/// then 8-day blocks and days again. Unused runs are empty (`first > last`), so every query has the
+/// same shape. A 90-day range is at most 29 blocks per step (typically about 15).
+pub fn blocks(from_day: i64, to_day: i64) -> [(i64, i64, i64); 5] {
+    let mut runs: Vec<(i64, i64, i64)> = Vec::with_capacity(5);
+    let mut day = from_day;
+    while day <= to_day {
+        let grain = GRAINS
+            .iter()
+            .rev()
+            .copied()
+            .find(|g| day.rem_euclid(*g) == 0 && day + g - 1 <= to_day)
+            .unwrap_or(1);
+        match runs.last_mut() {
+            Some(run) if run.0 == grain => run.2 = day,
+            _ => runs.push((grain, day, day)),
+        }
+        day += grain;
+    }
+    let mut out = [(1, 0, -1); 5];
+    for (slot, run) in out.iter_mut().zip(runs) {
+        *slot = run;
+    }
+    out
+}
+
+/// The rows of `table` in the blocks of [`blocks`] for the organisation `$1`, as a derived table
+/// `blocks` (a `UNION ALL` of one primary-key range per run: an `OR` of the runs would make SQLite
+/// scan every block of the organisation), with the fifteen parameters (grain, first, last for each
+/// run) from `$first` on.
+pub fn blocks_sql(table: &str, first: usize) -> String {
+    let runs: Vec<String> = (0..5)
+        .map(|i| {
+            let p = first + 3 * i;
+            format!(
+                "SELECT * FROM {table} WHERE org_id = $1 AND grain = ${p} AND start_day >= ${} AND start_day <= ${}",
+                p + 1,
+                p + 2
+            )
+        })
+        .collect();
+    format!("({}) AS blocks", runs.join(" UNION ALL "))
+}
 
 /// One event as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,7 +91,7 @@ pub struct RawEvent {
     pub failed_strategies: Option<String>,
 }
 
-/// Counter columns of `rollups`, in order.
+/// Counter columns of `step_totals`, in order.
 const COUNTERS: [&str; 9] = [
     "views",
     "advances",
@@ -53,6 +103,9 @@ const COUNTERS: [&str; 9] = [
     "deflections_offered",
     "deflections",
 ];
+
+/// Counter columns of `segment_totals`, in order.
+const SEGMENT_COUNTERS: [&str; 4] = ["views", "completions", "dismissals", "tickets"];
 
 /// Which counter an event kind adds to.
 fn counter_of(kind: &str) -> Option<usize> {
@@ -68,6 +121,17 @@ fn counter_of(kind: &str) -> Option<usize> {
         "deflection_accepted" => 8,
         _ => return None,
     })
+}
+
+/// The segment counter of a step counter, if segments count it.
+fn segment_counter(counter: usize) -> Option<usize> {
+    match counter {
+        0 => Some(0),
+        2 => Some(1),
+        3 => Some(2),
+        6 => Some(3),
+        _ => None,
+    }
 }
 
 /// Every known kind, to turn a stored string back into a `&'static str`.
@@ -88,43 +152,63 @@ pub fn static_kind(kind: &str) -> Option<&'static str> {
     .find(|k| *k == kind)
 }
 
-/// (org, content, step, version, day, role, department, proficiency, locale).
-type RollupKey = (
-    String,
-    String,
-    String,
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-);
-/// (org, content, step, version, day, bucket).
-type DurationKey = (String, String, String, i64, i64, i64);
-/// (org, content, step, day, browser).
-type NotFoundKey = (String, String, String, i64, String);
+/// Segment dimensions, in the order of [`RawEvent`]'s fields.
+pub const DIMENSIONS: [&str; 4] = ["role", "department", "proficiency", "locale"];
 
-/// What a set of newly inserted events adds to the rollups. Ordered maps: every writer upserts keys in
-/// the same order, so concurrent transactions on PostgreSQL cannot deadlock on each other's rows.
-#[derive(Debug, Default)]
+/// (org, grain, block start, content, step, version).
+type StepKey = (String, i64, i64, String, String, i64);
+/// (org, content, dimension, day, value, version).
+type SegmentKey = (String, String, &'static str, i64, String, i64);
+/// (org, content, day, step, version, bucket).
+type DurationKey = (String, String, i64, String, i64, i64);
+/// (org, grain, block start, content, step, browser).
+type NotFoundKey = (String, i64, i64, String, String, String);
+
+/// What a set of newly inserted events adds to the rollups, summed per key so a flush upserts each
+/// key once. Ordered maps: every writer upserts keys in the same order, so concurrent transactions on
+/// PostgreSQL cannot deadlock on each other's rows.
+#[derive(Debug)]
 pub struct Delta {
-    rows: BTreeMap<RollupKey, (i64, [i64; 9])>,
+    /// Grains maintained here; a re-roll keeps days only and derives the coarser grains in SQL.
+    grains: &'static [i64],
+    steps: BTreeMap<StepKey, (i64, [i64; 9])>,
+    segments: BTreeMap<SegmentKey, [i64; 4]>,
     durations: BTreeMap<DurationKey, i64>,
     not_found: BTreeMap<NotFoundKey, (i64, i64)>,
 }
 
-fn segment(v: &Option<String>) -> String {
-    // '*' is reserved for the all-segments row.
-    match v.as_deref() {
-        Some(ALL) | None => String::new(),
-        Some(s) => s.to_string(),
+impl Default for Delta {
+    fn default() -> Self {
+        Delta {
+            grains: &GRAINS,
+            steps: BTreeMap::new(),
+            segments: BTreeMap::new(),
+            durations: BTreeMap::new(),
+            not_found: BTreeMap::new(),
+        }
     }
 }
 
+fn segment(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
 impl Delta {
+    /// A delta of day rows only (for a re-roll).
+    fn days_only() -> Self {
+        Delta {
+            grains: &GRAINS[..1],
+            ..Delta::default()
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.steps.is_empty()
+    }
+
+    /// Keys held, to bound memory while replaying.
+    fn len(&self) -> usize {
+        self.steps.len() + self.segments.len() + self.durations.len() + self.not_found.len()
     }
 
     pub fn add(&mut self, e: &RawEvent) {
@@ -134,59 +218,68 @@ impl Delta {
         let step = e.step_id.clone().unwrap_or_default();
         let day = day_of_ms(e.occurred_at);
         let index = e.step_index.unwrap_or(0);
-        let base = (
-            e.org_id.clone(),
-            e.content_id.clone(),
-            step.clone(),
-            e.version,
-            day,
-        );
-        // One row per dimension (its value, '*' elsewhere) and the all-segments row: segments are
-        // compared one attribute at a time, so the cross product is never stored and the row count
-        // per step and day stays bounded by the number of distinct values.
-        let all = || String::from(ALL);
-        let keys = [
-            (segment(&e.role), all(), all(), all()),
-            (all(), segment(&e.department), all(), all()),
-            (all(), all(), segment(&e.proficiency), all()),
-            (all(), all(), all(), segment(&e.locale)),
-            (all(), all(), all(), all()),
-        ];
-        for (role, department, proficiency, locale) in keys {
-            let key = (
-                base.0.clone(),
-                base.1.clone(),
-                base.2.clone(),
-                base.3,
-                base.4,
-                role,
-                department,
-                proficiency,
-                locale,
-            );
-            let row = self.rows.entry(key).or_insert((index, [0; 9]));
+        for &grain in self.grains {
+            let start = day - day.rem_euclid(grain);
+            let row = self
+                .steps
+                .entry((
+                    e.org_id.clone(),
+                    grain,
+                    start,
+                    e.content_id.clone(),
+                    step.clone(),
+                    e.version,
+                ))
+                .or_insert((index, [0; 9]));
             row.1[counter] += 1;
+        }
+        // One row per dimension and value: segments are compared one attribute at a time, so the
+        // cross product is never stored.
+        if let Some(sc) = segment_counter(counter) {
+            let values = [&e.role, &e.department, &e.proficiency, &e.locale];
+            for (dimension, value) in DIMENSIONS.into_iter().zip(values) {
+                self.segments
+                    .entry((
+                        e.org_id.clone(),
+                        e.content_id.clone(),
+                        dimension,
+                        day,
+                        segment(value),
+                        e.version,
+                    ))
+                    .or_insert([0; 4])[sc] += 1;
+            }
         }
         if let Some(ms) = e.duration_ms {
             let bucket = i64::from(bucket_of(u32::try_from(ms.max(0)).unwrap_or(u32::MAX)));
             *self
                 .durations
                 .entry((
-                    base.0.clone(),
-                    base.1.clone(),
+                    e.org_id.clone(),
+                    e.content_id.clone(),
+                    day,
                     step.clone(),
                     e.version,
-                    day,
                     bucket,
                 ))
                 .or_default() += 1;
         }
         if e.kind == "element_not_found" {
             let browser = e.browser.clone().unwrap_or_else(|| "other".into());
-            self.not_found
-                .entry((base.0, base.1, step, day, browser))
-                .or_insert((index, 0))
-                .1 += 1;
+            for &grain in self.grains {
+                let start = day - day.rem_euclid(grain);
+                self.not_found
+                    .entry((
+                        e.org_id.clone(),
+                        grain,
+                        start,
+                        e.content_id.clone(),
+                        step.clone(),
+                        browser.clone(),
+                    ))
+                    .or_insert((index, 0))
+                    .1 += 1;
+            }
         }
     }
 
@@ -196,30 +289,27 @@ impl Delta {
         backend: Backend,
         conn: &mut AnyConnection,
     ) -> Result<(), sqlx::Error> {
-        let rows: Vec<_> = self.rows.iter().collect();
-        for chunk in rows.chunks(400) {
+        let steps: Vec<_> = self.steps.iter().collect();
+        for chunk in steps.chunks(1000) {
             let sql = upsert_sql(
                 backend,
-                "rollups (org_id, content_id, step_id, version, day, role, department, proficiency, locale, step_index, views, advances, completions, dismissals, not_found, stuck_opened, tickets, deflections_offered, deflections)",
-                19,
+                "step_totals (org_id, grain, start_day, content_id, step_id, version, step_index, views, advances, completions, dismissals, not_found, stuck_opened, tickets, deflections_offered, deflections)",
+                16,
                 chunk.len(),
-                "org_id, content_id, step_id, version, day, role, department, proficiency, locale",
+                "org_id, grain, start_day, content_id, step_id, version",
                 &COUNTERS
-                    .map(|c| format!("{c} = rollups.{c} + excluded.{c}"))
+                    .map(|c| format!("{c} = step_totals.{c} + excluded.{c}"))
                     .join(", "),
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (k, (index, c)) in chunk {
                 q = q
                     .bind(&k.0)
-                    .bind(&k.1)
-                    .bind(&k.2)
-                    .bind(k.3)
-                    .bind(k.4)
-                    .bind(&k.5)
-                    .bind(&k.6)
-                    .bind(&k.7)
-                    .bind(&k.8)
+                    .bind(k.1)
+                    .bind(k.2)
+                    .bind(&k.3)
+                    .bind(&k.4)
+                    .bind(k.5)
                     .bind(*index);
                 for n in c {
                     q = q.bind(*n);
@@ -227,23 +317,50 @@ impl Delta {
             }
             q.execute(&mut *conn).await?;
         }
-        let durations: Vec<_> = self.durations.iter().collect();
-        for chunk in durations.chunks(1000) {
+        let segments: Vec<_> = self.segments.iter().collect();
+        for chunk in segments.chunks(1500) {
             let sql = upsert_sql(
                 backend,
-                "rollup_durations (org_id, content_id, step_id, version, day, bucket, n)",
+                "segment_totals (org_id, content_id, dimension, day, value, version, views, completions, dismissals, tickets)",
+                10,
+                chunk.len(),
+                "org_id, content_id, dimension, day, value, version",
+                &SEGMENT_COUNTERS
+                    .map(|c| format!("{c} = segment_totals.{c} + excluded.{c}"))
+                    .join(", "),
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (k, c) in chunk {
+                q = q
+                    .bind(&k.0)
+                    .bind(&k.1)
+                    .bind(k.2)
+                    .bind(k.3)
+                    .bind(&k.4)
+                    .bind(k.5);
+                for n in *c {
+                    q = q.bind(*n);
+                }
+            }
+            q.execute(&mut *conn).await?;
+        }
+        let durations: Vec<_> = self.durations.iter().collect();
+        for chunk in durations.chunks(2000) {
+            let sql = upsert_sql(
+                backend,
+                "duration_totals (org_id, content_id, day, step_id, version, bucket, n)",
                 7,
                 chunk.len(),
-                "org_id, content_id, step_id, version, day, bucket",
-                "n = rollup_durations.n + excluded.n",
+                "org_id, content_id, day, step_id, version, bucket",
+                "n = duration_totals.n + excluded.n",
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (k, n) in chunk {
                 q = q
                     .bind(&k.0)
                     .bind(&k.1)
-                    .bind(&k.2)
-                    .bind(k.3)
+                    .bind(k.2)
+                    .bind(&k.3)
                     .bind(k.4)
                     .bind(k.5)
                     .bind(**n);
@@ -251,23 +368,24 @@ impl Delta {
             q.execute(&mut *conn).await?;
         }
         let not_found: Vec<_> = self.not_found.iter().collect();
-        for chunk in not_found.chunks(1000) {
+        for chunk in not_found.chunks(1500) {
             let sql = upsert_sql(
                 backend,
-                "rollup_not_found (org_id, content_id, step_id, day, browser, step_index, n)",
-                7,
+                "not_found_totals (org_id, grain, start_day, content_id, step_id, browser, step_index, n)",
+                8,
                 chunk.len(),
-                "org_id, content_id, step_id, day, browser",
-                "n = rollup_not_found.n + excluded.n",
+                "org_id, grain, start_day, content_id, step_id, browser",
+                "n = not_found_totals.n + excluded.n",
             );
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for (k, (index, n)) in chunk {
                 q = q
                     .bind(&k.0)
-                    .bind(&k.1)
-                    .bind(&k.2)
-                    .bind(k.3)
+                    .bind(k.1)
+                    .bind(k.2)
+                    .bind(&k.3)
                     .bind(&k.4)
+                    .bind(&k.5)
                     .bind(*index)
                     .bind(*n);
             }
@@ -320,15 +438,15 @@ fn placeholders(backend: Backend, cols: usize, rows: usize) -> String {
 
 const EVENT_COLUMNS: &str = "app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms, failed_strategies";
 
-/// Inserts events (already de-duplicated within the batch); returns the (app_id, id) of the rows that
-/// were new.
+/// Inserts events (already de-duplicated within the batch); returns, for each, whether it was new
+/// (`RETURNING` names the rows actually inserted: the others were already there).
 pub async fn insert_events(
     backend: Backend,
     conn: &mut AnyConnection,
     events: &[&RawEvent],
-) -> Result<HashSet<(String, String)>, sqlx::Error> {
-    let mut inserted = HashSet::with_capacity(events.len());
-    for chunk in events.chunks(500) {
+) -> Result<Vec<bool>, sqlx::Error> {
+    let mut inserted = vec![false; events.len()];
+    for (c, chunk) in events.chunks(INSERT_ROWS).enumerate() {
         let sql = format!(
             "INSERT INTO events ({EVENT_COLUMNS}) VALUES {} ON CONFLICT (app_id, id) DO NOTHING RETURNING app_id, id",
             placeholders(backend, 18, chunk.len())
@@ -355,40 +473,77 @@ pub async fn insert_events(
                 .bind(e.duration_ms)
                 .bind(e.failed_strategies.as_deref());
         }
-        for row in q.fetch_all(&mut *conn).await? {
-            inserted.insert((row.try_get(0)?, row.try_get(1)?));
+        let rows = q.fetch_all(&mut *conn).await?;
+        let position: HashMap<(&str, &str), usize> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, e)| ((e.app_id.as_str(), e.id.as_str()), c * INSERT_ROWS + i))
+            .collect();
+        for row in &rows {
+            let key: (&str, &str) = (row.try_get(0)?, row.try_get(1)?);
+            if let Some(&i) = position.get(&key) {
+                inserted[i] = true;
+            }
         }
     }
     Ok(inserted)
 }
 
+/// Events per INSERT statement.
+const INSERT_ROWS: usize = 1000;
+
+/// Replayed events summed in memory before an upsert, at most (keys).
+const REPLAY_KEYS: usize = 400_000;
+
 /// Re-derives the rollups of the days from `from_day` on (all organisations) from the raw events, in
-/// one transaction. On PostgreSQL the rollup tables are locked for it, so a live writer waits instead
-/// of adding to rows being rebuilt. Returns the number of events replayed.
+/// one transaction. Day rows are replayed from the events; the 8- and 64-day blocks from the first
+/// 64-aligned day before `from_day` on are then summed again from the day rows (which still hold the
+/// days before `from_day`, whose raw events may be gone). On PostgreSQL the rollup tables are locked
+/// for it, so a live writer waits instead of adding to rows being rebuilt. Returns the number of
+/// events replayed.
 pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
+    let coarse_from = from_day - from_day.rem_euclid(GRAINS[GRAINS.len() - 1]);
     let mut tx = db.pool.begin().await?;
     if db.backend == Backend::Postgres {
-        sqlx::query("LOCK TABLE rollups, rollup_durations, rollup_not_found IN EXCLUSIVE MODE")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "LOCK TABLE step_totals, segment_totals, duration_totals, not_found_totals IN EXCLUSIVE MODE",
+        )
+        .execute(&mut *tx)
+        .await?;
     }
-    for table in [
-        "DELETE FROM rollups WHERE day >= $1",
-        "DELETE FROM rollup_durations WHERE day >= $1",
-        "DELETE FROM rollup_not_found WHERE day >= $1",
+    for (sql, day) in [
+        (
+            "DELETE FROM step_totals WHERE grain = 1 AND start_day >= $1",
+            from_day,
+        ),
+        (
+            "DELETE FROM step_totals WHERE grain > 1 AND start_day >= $1",
+            coarse_from,
+        ),
+        (
+            "DELETE FROM not_found_totals WHERE grain = 1 AND start_day >= $1",
+            from_day,
+        ),
+        (
+            "DELETE FROM not_found_totals WHERE grain > 1 AND start_day >= $1",
+            coarse_from,
+        ),
+        ("DELETE FROM segment_totals WHERE day >= $1", from_day),
+        ("DELETE FROM duration_totals WHERE day >= $1", from_day),
     ] {
-        sqlx::query(table).bind(from_day).execute(&mut *tx).await?;
+        sqlx::query(sql).bind(day).execute(&mut *tx).await?;
     }
     let from_ms = from_day * 86_400_000;
-    // Keyset pages over the primary key keep memory flat whatever the volume.
+    // Keyset pages over the primary key keep memory flat whatever the volume; the row-value
+    // comparison lets both databases seek into the key instead of rescanning from the start.
     let (mut after_app, mut after_id) = (String::new(), String::new());
     let mut replayed = 0;
+    let mut delta = Delta::days_only();
     loop {
         let rows = sqlx::query(concat!(
             "SELECT app_id, id, org_id, kind, content_id, step_id, step_index, version, occurred_at, role, department, proficiency, locale, browser, duration_ms",
-            " FROM events WHERE occurred_at >= $1 AND (app_id > $2 OR (app_id = $2 AND id > $3)) ORDER BY app_id, id LIMIT 20000"
+            " FROM events WHERE (app_id, id) > ($1, $2) ORDER BY app_id, id LIMIT 20000"
         ))
-        .bind(from_ms)
         .bind(&after_app)
         .bind(&after_id)
         .fetch_all(&mut *tx)
@@ -396,8 +551,13 @@ pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
         let Some(last) = rows.last() else { break };
         after_app = last.try_get(0)?;
         after_id = last.try_get(1)?;
-        let mut delta = Delta::default();
         for r in &rows {
+            // Filtered here: in the WHERE clause, SQLite would walk the time index and sort.
+            let occurred_at: i64 = r.try_get(8)?;
+            if occurred_at < from_ms {
+                continue;
+            }
+            replayed += 1;
             let kind: String = r.try_get(3)?;
             let Some(kind) = static_kind(&kind) else {
                 continue;
@@ -412,7 +572,7 @@ pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
                 step_index: r.try_get(6)?,
                 version: r.try_get(7)?,
                 page_url: String::new(),
-                occurred_at: r.try_get(8)?,
+                occurred_at,
                 received_at: 0,
                 role: r.try_get(9)?,
                 department: r.try_get(10)?,
@@ -424,11 +584,43 @@ pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
                 failed_strategies: None,
             });
         }
-        delta.apply(db.backend, &mut tx).await?;
-        replayed += rows.len() as u64;
+        if delta.len() >= REPLAY_KEYS {
+            delta.apply(db.backend, &mut tx).await?;
+            delta = Delta::days_only();
+        }
     }
+    delta.apply(db.backend, &mut tx).await?;
+    derive_coarse(&mut tx, coarse_from).await?;
     tx.commit().await?;
     Ok(replayed)
+}
+
+/// Sums the day rows from `from_day` (64-aligned) on into the 8- and 64-day blocks.
+async fn derive_coarse(conn: &mut AnyConnection, from_day: i64) -> Result<(), sqlx::Error> {
+    let sums = COUNTERS
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+        .join(", ");
+    for grain in &GRAINS[1..] {
+        let steps = format!(
+            "INSERT INTO step_totals SELECT org_id, {grain}, (start_day / {grain}) * {grain}, content_id, step_id, version, MAX(step_index), {sums}
+             FROM step_totals WHERE grain = 1 AND start_day >= $1
+             GROUP BY org_id, (start_day / {grain}) * {grain}, content_id, step_id, version"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(steps))
+            .bind(from_day)
+            .execute(&mut *conn)
+            .await?;
+        let not_found = format!(
+            "INSERT INTO not_found_totals SELECT org_id, {grain}, (start_day / {grain}) * {grain}, content_id, step_id, browser, MAX(step_index), CAST(SUM(n) AS BIGINT)
+             FROM not_found_totals WHERE grain = 1 AND start_day >= $1
+             GROUP BY org_id, (start_day / {grain}) * {grain}, content_id, step_id, browser"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(not_found))
+            .bind(from_day)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Deletes raw events older than `retention_days` (their rollups stay). Returns how many.
@@ -451,8 +643,37 @@ mod tests {
         assert_eq!(placeholders(Backend::Sqlite, 2, 2), "(?,?),(?,?)");
     }
 
+    /// Every day of the range is in exactly one block, and no day outside it.
     #[test]
-    fn an_event_counts_in_its_segment_and_in_the_total() {
+    fn blocks_cover_a_range_exactly_once() {
+        for from in [0, 1, 7, 8, 63, 64, 65, 20_000, 20_419] {
+            for len in [1, 2, 7, 8, 9, 30, 63, 64, 65, 90, 129, 400] {
+                let to = from + len - 1;
+                let runs = blocks(from, to);
+                let mut days = Vec::new();
+                for (grain, first, last) in runs {
+                    let mut start = first;
+                    while start <= last {
+                        assert_eq!(start.rem_euclid(grain), 0, "aligned");
+                        days.extend(start..start + grain);
+                        start += grain;
+                    }
+                }
+                days.sort_unstable();
+                assert_eq!(days, (from..=to).collect::<Vec<_>>(), "{from}+{len}");
+                let n: i64 = runs
+                    .iter()
+                    .map(|(g, a, b)| if a > b { 0 } else { (b - a) / g + 1 })
+                    .sum();
+                if len == 90 {
+                    assert!(n <= 29, "{n} blocks for 90 days");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_event_counts_at_every_grain_and_in_each_segment() {
         let e = RawEvent {
             app_id: "a".into(),
             id: "e1".into(),
@@ -463,11 +684,11 @@ mod tests {
             step_index: Some(2),
             version: 3,
             page_url: String::new(),
-            occurred_at: 86_400_000 + 1,
+            occurred_at: 70 * 86_400_000 + 1,
             received_at: 0,
             role: Some("buyer".into()),
             department: None,
-            proficiency: Some("*".into()),
+            proficiency: None,
             locale: None,
             browser: None,
             duration_ms: Some(1500),
@@ -479,15 +700,28 @@ mod tests {
             kind: "nonsense",
             ..e.clone()
         });
-        assert_eq!(d.rows.len(), 5);
-        let role = d.rows.keys().find(|k| k.5 == "buyer").expect("role row");
-        assert_eq!((role.4, role.6.as_str()), (1, "*"));
-        let proficiency = d.rows.keys().find(|k| k.7.is_empty()).expect("row");
-        assert_eq!(proficiency.5, "*", "a '*' value counts as unknown");
-        assert!(d.rows.values().all(|(i, c)| *i == 2 && c[4] == 1));
-        assert_eq!(d.durations.len(), 1);
+        let starts: Vec<(i64, i64)> = d.steps.keys().map(|k| (k.1, k.2)).collect();
+        assert_eq!(starts, vec![(1, 70), (8, 64), (64, 64)]);
+        assert!(d.steps.values().all(|(i, c)| *i == 2 && c[4] == 1));
+        assert!(d.segments.is_empty(), "not found is not a segment counter");
+        d.add(&RawEvent {
+            kind: "step_viewed",
+            ..e.clone()
+        });
+        let segments: Vec<(&str, &str)> = d.segments.keys().map(|k| (k.2, k.4.as_str())).collect();
         assert_eq!(
-            d.not_found.keys().next().map(|k| k.4.as_str()),
+            segments,
+            vec![
+                ("department", ""),
+                ("locale", ""),
+                ("proficiency", ""),
+                ("role", "buyer")
+            ]
+        );
+        assert_eq!(d.durations.values().sum::<i64>(), 2);
+        assert_eq!(d.not_found.len(), 3);
+        assert_eq!(
+            d.not_found.keys().next().map(|k| k.5.as_str()),
             Some("other")
         );
     }

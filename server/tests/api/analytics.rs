@@ -39,7 +39,7 @@ impl Gen {
 /// The generated events, and what each (step, version, day, role, kind) must count.
 struct DataSet {
     events: Vec<Value>,
-    expected: BTreeMap<(String, i64, i64, String, String), i64>,
+    expected: Counts,
 }
 
 async fn demo_steps(app: &TestApp) -> Vec<String> {
@@ -104,37 +104,61 @@ fn column(kind: &str) -> &'static str {
     }
 }
 
-/// The rollups' segment rows as (step, version, day, role, kind) → count.
-async fn rollup_counts(db: &Db, tour: &str) -> BTreeMap<(String, i64, i64, String, String), i64> {
+/// (step, version, day, role, kind) → count.
+type Counts = BTreeMap<(String, i64, i64, String, String), i64>;
+
+/// Kinds in the order of `step_totals`' first counter columns.
+const STEP_KINDS: [&str; 6] = [
+    "step_viewed",
+    "step_advanced",
+    "tour_completed",
+    "tour_dismissed",
+    "element_not_found",
+    "stuck_opened",
+];
+
+/// What the rollups must hold for a set of counts: per (step, version, day, kind) for the step
+/// totals, and per (version, day, role, kind) for the role segments (which sum a tour's steps and
+/// count views, completions and dismissals).
+type StepCounts = BTreeMap<(String, i64, i64, String), i64>;
+type RoleCounts = BTreeMap<(i64, i64, String, String), i64>;
+
+fn project(counts: &Counts) -> (StepCounts, RoleCounts) {
+    let (mut steps, mut roles) = (BTreeMap::new(), BTreeMap::new());
+    for ((step, version, day, role, kind), n) in counts {
+        *steps
+            .entry((step.clone(), *version, *day, kind.clone()))
+            .or_insert(0) += n;
+        if ["step_viewed", "tour_completed", "tour_dismissed"].contains(&kind.as_str()) {
+            *roles
+                .entry((*version, *day, role.clone(), kind.clone()))
+                .or_insert(0) += n;
+        }
+    }
+    (steps, roles)
+}
+
+/// The step totals of one grain, as (step, version, block start, kind) → count.
+async fn step_rows(db: &Db, tour: &str, grain: i64) -> StepCounts {
     let rows = sqlx::query(
-        "SELECT step_id, version, day, role, views, advances, completions, dismissals, not_found, stuck_opened
-         FROM rollups WHERE content_id = $1 AND role <> '*'",
+        "SELECT step_id, version, start_day, views, advances, completions, dismissals, not_found, stuck_opened
+         FROM step_totals WHERE content_id = $1 AND grain = $2",
     )
     .bind(tour)
+    .bind(grain)
     .fetch_all(&db.pool)
     .await
-    .expect("rollups");
+    .expect("step totals");
     let mut out = BTreeMap::new();
     for r in rows {
-        for (i, kind) in [
-            "step_viewed",
-            "step_advanced",
-            "tour_completed",
-            "tour_dismissed",
-            "element_not_found",
-            "stuck_opened",
-        ]
-        .iter()
-        .enumerate()
-        {
-            let n: i64 = r.try_get(4 + i).expect("count");
+        for (i, kind) in STEP_KINDS.iter().enumerate() {
+            let n: i64 = r.try_get(3 + i).expect("count");
             if n > 0 {
                 out.insert(
                     (
                         r.try_get(0).expect("step"),
                         r.try_get(1).expect("version"),
                         r.try_get(2).expect("day"),
-                        r.try_get(3).expect("role"),
                         kind.to_string(),
                     ),
                     n,
@@ -145,8 +169,57 @@ async fn rollup_counts(db: &Db, tour: &str) -> BTreeMap<(String, i64, i64, Strin
     out
 }
 
+/// The rollups of a tour: step totals per day and role segments per day. Also checks that the 8- and
+/// 64-day blocks hold exactly the sums of their days.
+async fn rollup_counts(db: &Db, tour: &str) -> (StepCounts, RoleCounts) {
+    let days = step_rows(db, tour, 1).await;
+    for grain in [8, 64] {
+        let mut want: StepCounts = BTreeMap::new();
+        for ((step, version, day, kind), n) in &days {
+            *want
+                .entry((
+                    step.clone(),
+                    *version,
+                    day - day.rem_euclid(grain),
+                    kind.clone(),
+                ))
+                .or_insert(0) += n;
+        }
+        assert_eq!(step_rows(db, tour, grain).await, want, "{grain}-day blocks");
+    }
+    let rows = sqlx::query(
+        "SELECT version, day, value, views, completions, dismissals
+         FROM segment_totals WHERE content_id = $1 AND dimension = 'role'",
+    )
+    .bind(tour)
+    .fetch_all(&db.pool)
+    .await
+    .expect("segments");
+    let mut roles = BTreeMap::new();
+    for r in rows {
+        for (i, kind) in ["step_viewed", "tour_completed", "tour_dismissed"]
+            .iter()
+            .enumerate()
+        {
+            let n: i64 = r.try_get(3 + i).expect("count");
+            if n > 0 {
+                roles.insert(
+                    (
+                        r.try_get(0).expect("version"),
+                        r.try_get(1).expect("day"),
+                        r.try_get(2).expect("role"),
+                        kind.to_string(),
+                    ),
+                    n,
+                );
+            }
+        }
+    }
+    (days, roles)
+}
+
 /// The same from the raw events, counted directly.
-async fn raw_counts(db: &Db, tour: &str) -> BTreeMap<(String, i64, i64, String, String), i64> {
+async fn raw_counts(db: &Db, tour: &str) -> Counts {
     let rows = sqlx::query(
         "SELECT step_id, version, occurred_at, COALESCE(role, ''), kind FROM events WHERE content_id = $1",
     )
@@ -213,7 +286,9 @@ async fn rollups_equal_a_direct_count_and_duplicates_count_once() {
     let db = app.server.db().await.expect("db");
     let raw = raw_counts(&db, &tour).await;
     assert_eq!(raw, data.expected, "raw events are the generated set");
-    assert_eq!(rollup_counts(&db, &tour).await, data.expected, "rollups");
+    let expected = project(&data.expected);
+    assert!(expected.1.len() > 50, "the data set spans roles and days");
+    assert_eq!(rollup_counts(&db, &tour).await, expected, "rollups");
 
     // The funnel report sums the same rows (all segments, every version, the last 11 days).
     let from = civil_from_days(day_of_ms(now) - 11);
@@ -252,13 +327,27 @@ async fn rollups_equal_a_direct_count_and_duplicates_count_once() {
         .await
         .expect("rebuild");
     assert_eq!(replayed, 3000);
+    assert_eq!(rollup_counts(&db, &tour).await, expected, "after rebuild");
+    // Raw events past a 5-day retention are gone; re-rolling the last 4 days keeps the older days'
+    // figures, in the day rows and in the 8- and 64-day blocks that straddle the re-rolled range.
+    let purged = cairn_server::store::rollups::purge_events(&db, now, 5)
+        .await
+        .expect("purge");
+    assert!(purged > 0, "some events are older than 5 days");
+    let replayed = cairn_server::store::rollups::rebuild(&db, day_of_ms(now) - 4)
+        .await
+        .expect("rebuild");
+    assert!(
+        replayed < 3000 - purged,
+        "only the last 4 days are replayed"
+    );
     assert_eq!(
         rollup_counts(&db, &tour).await,
-        data.expected,
-        "after rebuild"
+        expected,
+        "after a purge and a partial rebuild"
     );
     let totals: i64 = sqlx::query_scalar(
-        "SELECT CAST(SUM(views) AS BIGINT) FROM rollups WHERE content_id = $1 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*'",
+        "SELECT CAST(SUM(views) AS BIGINT) FROM step_totals WHERE content_id = $1 AND grain = 1",
     )
     .bind(&tour)
     .fetch_one(&db.pool)
@@ -436,7 +525,14 @@ async fn a_full_queue_answers_503_with_retry_after() {
     };
     // The first batch waits in the queue for the linger; the second does not fit beside it.
     let first = tokio::spawn(post(events("first")));
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Wait until it is queued (not a fixed sleep: a loaded machine could reorder the requests).
+    for _ in 0..500 {
+        if server.ingest.depth() == 500 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(server.ingest.depth(), 500, "the first batch is queued");
     let second = post(events("second")).await;
     assert_eq!(second.status(), 503);
     assert_eq!(
@@ -617,6 +713,7 @@ async fn stopping_the_server_flushes_queued_events() {
         .expect("demo key");
     let url = app.public_url.clone();
     let handle = app.handle();
+    let queue = app.ingest();
     let running = tokio::spawn(app.run_until_stopped());
     let events: Vec<Value> = (0..20)
         .map(|i| crate::helpers::event(&format!("late-{i:06}"), "step_viewed", "t1", "s1", 0))
@@ -629,7 +726,14 @@ async fn stopping_the_server_flushes_queued_events() {
             .send()
             .await
     });
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Stop once the events are queued, however slow the machine.
+    for _ in 0..500 {
+        if queue.depth() == 20 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(queue.depth(), 20, "the events are queued");
     handle.stop(true).await;
     running.await.expect("join").expect("server ran");
     let _ = pending.await;
@@ -640,7 +744,7 @@ async fn stopping_the_server_flushes_queued_events() {
         .expect("count");
     assert_eq!(stored, 20);
     let views: i64 = sqlx::query_scalar(
-        "SELECT CAST(SUM(views) AS BIGINT) FROM rollups WHERE content_id = 't1' AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*'",
+        "SELECT CAST(SUM(views) AS BIGINT) FROM step_totals WHERE content_id = 't1' AND grain = 1",
     )
     .fetch_one(&db.pool)
     .await

@@ -104,7 +104,7 @@ async fn two_instances_share_publishes_and_count_events_once() {
     assert_eq!(x + y, 1000, "each event accepted by exactly one instance");
     let db = a.server.db().await.expect("db");
     let views: i64 = sqlx::query_scalar(
-        "SELECT CAST(SUM(views) AS BIGINT) FROM rollups WHERE content_id = $1 AND role = '*' AND department = '*' AND proficiency = '*' AND locale = '*'",
+        "SELECT CAST(SUM(views) AS BIGINT) FROM step_totals WHERE content_id = $1 AND grain = 1",
     )
     .bind(&tour)
     .fetch_one(&db.pool)
