@@ -503,6 +503,7 @@ async fn reports_screen_shows_the_api_numbers_as_charts_tables_and_csv() {
     .await;
 
     for (name, section) in [
+        ("reports-top", "alert-banner"),
         ("reports-funnel", "report-funnel"),
         ("reports-trend", "report-trend"),
         ("reports-ranking", "report-ranking"),
