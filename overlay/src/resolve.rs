@@ -130,12 +130,19 @@ fn is_rendered(el: &Element) -> bool {
 
 /// Trimmed, with runs of white space collapsed to one space.
 fn squash(s: &str) -> String {
+    // A char loop rather than `split_whitespace`, whose iterator costs more wasm.
     let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut gap = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            gap = !out.is_empty();
+        } else {
+            if gap {
+                out.push(' ');
+                gap = false;
+            }
+            out.push(c);
         }
-        out.push_str(word);
     }
     out
 }
@@ -147,7 +154,7 @@ fn accessible_name(el: &Element) -> String {
     if let Some(ids) = el.get_attribute("aria-labelledby") {
         // Each referenced text; `squash` later collapses the separating spaces.
         let mut text = String::new();
-        for id in ids.split_whitespace() {
+        for id in squash(&ids).split(' ') {
             if let Some(t) = doc.get_element_by_id(id).and_then(|e| e.text_content()) {
                 text.push(' ');
                 text.push_str(&t);
@@ -291,5 +298,7 @@ mod tests {
     #[test]
     fn squash_trims_and_collapses_white_space() {
         assert_eq!(super::squash("  New \n  order "), "New order");
+        assert_eq!(super::squash(" \t "), "");
+        assert_eq!(super::squash("a"), "a");
     }
 }

@@ -131,7 +131,9 @@ pub fn is_language_tag(tag: &str) -> bool {
 
 /// The primary language subtag: `pt` of `pt-BR`.
 pub fn language(tag: &str) -> &str {
-    tag.split(['-', '_']).next().unwrap_or(tag)
+    // By byte: `split` brings a pattern searcher into the overlay's wasm.
+    let end = tag.bytes().position(|b| b == b'-' || b == b'_');
+    tag.get(..end.unwrap_or(tag.len())).unwrap_or(tag)
 }
 
 impl Step {
