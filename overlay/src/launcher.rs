@@ -405,7 +405,7 @@ fn tour_list(parent: &Element, tours: &[&PublishedTour], listeners: &mut Vec<Lis
             let query = dom::lower(dom::value(&input).trim());
             let mut shown = 0;
             for (li, title) in &rows {
-                let matches = cairn_shared::find_str(&title, &query).is_some();
+                let matches = cairn_shared::find_str(title, &query).is_some();
                 shown += usize::from(matches);
                 dom::set_hidden(li, !matches);
             }

@@ -55,7 +55,7 @@ fn credentials() -> Option<(String, Option<String>)> {
 
 fn seen_key(user: &str) -> String {
     runtime::get()
-        .map(|rt| rt.key(&dom::cat(&["seen:", &user])))
+        .map(|rt| rt.key(&dom::cat(&["seen:", user])))
         .unwrap_or_default()
 }
 
