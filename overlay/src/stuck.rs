@@ -611,7 +611,9 @@ fn checked(form: &Element, name: &str) -> String {
 
 /// Files the ticket, keeping the form as it is if that fails.
 fn file(message: String) {
-    let Some((form, submit, error, mut report)) = with_form(|f| {
+    // The user may have been identified, or resized the window, since the form opened.
+    let now = page_context();
+    let Some((form, submit, error, body)) = with_form(|f| {
         let category = f
             .form
             .query_selector("select")
@@ -619,24 +621,26 @@ fn file(message: String) {
             .flatten()
             .map(|s| dom::value(&s))
             .filter(|c| !c.is_empty());
+        f.draft.context.user_id = now.user_id;
+        f.draft.context.viewport = now.viewport;
+        // Moved into the report and back rather than cloned: a failed send keeps the draft, and
+        // no clone of the context's map is compiled into the wasm.
         let report = StuckReport {
             message,
-            context: f.draft.context.clone(),
+            context: std::mem::take(&mut f.draft.context),
             category,
             impact: Impact::parse(&checked(&f.form, "stuck-impact")).unwrap_or_default(),
             urgency: Urgency::parse(&checked(&f.form, "stuck-urgency")).unwrap_or_default(),
             identity: None,
-            deflections_offered: f.draft.offered.clone(),
+            deflections_offered: std::mem::take(&mut f.draft.offered),
         };
-        (f.form.clone(), f.submit.clone(), f.error.clone(), report)
+        let body = codec::stuck_report(&report);
+        f.draft.context = report.context;
+        f.draft.offered = report.deflections_offered;
+        (f.form.clone(), f.submit.clone(), f.error.clone(), body)
     }) else {
         return;
     };
-    // The user may have been identified since the form opened.
-    let now = page_context();
-    report.context.user_id = now.user_id;
-    report.context.viewport = now.viewport;
-    let body = codec::stuck_report(&report);
     if let Some(identity) = runtime::get().and_then(|rt| rt.identity.borrow().clone()) {
         let _ = js_sys::Reflect::set(&body, &"identity".into(), &identity);
     }

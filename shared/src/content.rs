@@ -131,7 +131,9 @@ pub fn is_language_tag(tag: &str) -> bool {
 
 /// The primary language subtag: `pt` of `pt-BR`.
 pub fn language(tag: &str) -> &str {
-    tag.split(['-', '_']).next().unwrap_or(tag)
+    // By byte: `split` brings a pattern searcher into the overlay's wasm.
+    let end = tag.bytes().position(|b| b == b'-' || b == b'_');
+    tag.get(..end.unwrap_or(tag.len())).unwrap_or(tag)
 }
 
 impl Step {
@@ -269,6 +271,26 @@ impl Strategy {
             Strategy::Css { .. } => "css",
         }
     }
+}
+
+/// Trimmed, with runs of white space collapsed to one space: how accessible names and visible
+/// texts are compared when finding an element.
+pub fn squash(s: &str) -> String {
+    // A char loop rather than `split_whitespace`, whose iterator costs more wasm in the overlay.
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            gap = !out.is_empty();
+        } else {
+            if gap {
+                out.push(' ');
+                gap = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Escapes a value for use inside a double-quoted CSS attribute selector.
@@ -494,6 +516,14 @@ mod tests {
                 .expect("valid strategy");
         assert_eq!(s.candidate_selector(), r#"[data-test="new-order"]"#);
         assert_eq!(s.kind(), "attr");
+    }
+
+    #[test]
+    fn squash_trims_and_collapses_white_space() {
+        assert_eq!(squash("  New \n  order "), "New order");
+        assert_eq!(squash(" \t\u{a0} "), "");
+        assert_eq!(squash("a"), "a");
+        assert_eq!(squash("a  b\tc"), "a b c");
     }
 
     #[test]

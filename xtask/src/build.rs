@@ -5,6 +5,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::{Context, Result};
 use flate2::{Compression, write::GzEncoder};
@@ -49,12 +50,23 @@ const BUNDLES: [Bundle; 2] = [
 /// Builds both bundles; returns the output folder.
 pub fn bundles() -> Result<PathBuf> {
     eprintln!("▸ building the overlay and editor wasm bundles");
+    let lean = lean_std();
     let mut cmd = cargo();
     cmd.args(["build", "--target", TARGET, "--profile", "wasm"]);
     for b in &BUNDLES {
-        cmd.args(["--package", b.package]);
+        if !(lean && b.package == OVERLAY) {
+            cmd.args(["--package", b.package]);
+        }
     }
     run_cmd(&mut cmd)?;
+    if lean {
+        run_cmd(&mut lean_overlay_build())?;
+    } else {
+        eprintln!(
+            "    (the rust-src component is missing: the overlay links the prebuilt std; \
+             `rustup component add rust-src` makes it smaller)"
+        );
+    }
     let web = web_dir();
     for b in &BUNDLES {
         let out = web.join(b.folder);
@@ -63,7 +75,12 @@ pub fn bundles() -> Result<PathBuf> {
         }
         fs::create_dir_all(&out)?;
         let crate_name = b.package.replace('-', "_");
-        let wasm = target_dir()
+        let built = if lean && b.package == OVERLAY {
+            lean_target_dir()
+        } else {
+            target_dir()
+        };
+        let wasm = built
             .join(TARGET)
             .join("wasm")
             .join(format!("{crate_name}.wasm"));
@@ -98,6 +115,46 @@ pub fn bundles() -> Result<PathBuf> {
     }
     print_sizes(&web)?;
     Ok(web)
+}
+
+const OVERLAY: &str = "cairn-overlay";
+
+/// Whether the overlay is built with its own, size-optimised std: `-Z build-std` with panics that
+/// abort at once, so no formatting or panic-message code is linked (about a fifth of the wasm).
+/// Needs the pinned toolchain's `rust-src` component; `CAIRN_LEAN_STD=0` turns it off. The flags
+/// are unstable on the stable toolchain, hence `RUSTC_BOOTSTRAP=1`, scoped to this one build.
+fn lean_std() -> bool {
+    if std::env::var("CAIRN_LEAN_STD").is_ok_and(|v| v == "0") {
+        return false;
+    }
+    let sysroot = Command::new("rustc")
+        .current_dir(project_root())
+        .args(["--print", "sysroot"])
+        .output();
+    sysroot.is_ok_and(|o| {
+        o.status.success()
+            && PathBuf::from(String::from_utf8_lossy(&o.stdout).trim())
+                .join("lib/rustlib/src/rust/library/std/Cargo.toml")
+                .is_file()
+    })
+}
+
+/// Its own target folder: the std and flags differ, and sharing one would rebuild the editor.
+fn lean_target_dir() -> PathBuf {
+    target_dir().join("lean-std")
+}
+
+fn lean_overlay_build() -> Command {
+    let mut cmd = cargo();
+    cmd.env("RUSTC_BOOTSTRAP", "1")
+        .env(
+            "CARGO_ENCODED_RUSTFLAGS",
+            "-Zunstable-options\x1f-Cpanic=immediate-abort\x1f-Zlocation-detail=none\x1f-Zfmt-debug=none",
+        )
+        .args(["build", "--target", TARGET, "--profile", "wasm", "--package", OVERLAY])
+        .args(["-Z", "build-std=std,panic_abort", "-Z", "build-std-features=optimize_for_size", "--target-dir"])
+        .arg(lean_target_dir());
+    cmd
 }
 
 /// Whether to keep the name section, for reading the wasm with `twiggy top|dominators|monos`.
