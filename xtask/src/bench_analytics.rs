@@ -1,4 +1,4 @@
-//! `cargo xtask bench analytics [--events N] [--http N] [--database postgres://…] [--concurrency C]`:
+//! `cargo xtask bench analytics [--events N] [--http H] [--spread] [--database postgres://…] [--concurrency C]`:
 //! builds a data set of N events (300,000 by default; `--events 10000000` for the issue-8 figures) over
 //! 200 tours × 10 steps × 90 days in the database of a release `cairn serve`, and prints:
 //! 1. the reference: the first N − H events written with plain multi-row INSERTs (500 rows, 10 per
@@ -10,6 +10,7 @@
 //!    on top of the N − H already there; they happened in the last minute, as live overlay traffic
 //!    does (`--spread`: on random days of the 90, the worst case for write locality);
 //! 4. p50/p95 of each report over 30 requests, 90-day period, with all N events in.
+//!
 //! Asserts nothing about timings.
 
 use std::net::TcpListener;
@@ -443,7 +444,11 @@ async fn bench(o: Options) -> Result<()> {
     println!(
         "ingestion via HTTP      {:>10.0} events/s  ({http_events} {} events in {http_secs:.1} s on top of {bulk}, {} clients, {} retries after 429/503)",
         http_rate,
-        if o.spread { "spread-over-90-days" } else { "live" },
+        if o.spread {
+            "spread-over-90-days"
+        } else {
+            "live"
+        },
         o.concurrency,
         retries.load(Ordering::Relaxed)
     );

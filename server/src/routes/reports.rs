@@ -372,17 +372,16 @@ pub async fn not_found(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Permission::ReadAnalytics)?;
     let (span, period) = span(&state, &q)?;
-    let titles = store::reports::titles(&state.db, &user.org_id).await?;
-    let found = store::reports::not_found(&state.db, &user.org_id, span).await?;
-    let views: HashMap<(String, String), i64> = if found.is_empty() {
-        HashMap::new()
-    } else {
-        store::reports::all_steps(&state.db, &user.org_id, span)
-            .await?
-            .into_iter()
-            .map(|(c, s, _, v, _)| ((c, s), v))
-            .collect()
-    };
+    // Three independent reads on separate pooled connections, at once.
+    let (titles, found, steps) = tokio::try_join!(
+        store::reports::titles(&state.db, &user.org_id),
+        store::reports::not_found(&state.db, &user.org_id, span),
+        store::reports::all_steps(&state.db, &user.org_id, span),
+    )?;
+    let views: HashMap<(String, String), i64> = steps
+        .into_iter()
+        .map(|(c, s, _, v, _)| ((c, s), v))
+        .collect();
     let mut rows: Vec<NotFoundRow> = found
         .into_iter()
         .map(|(tour_id, step_id, i, browser, n)| NotFoundRow {
