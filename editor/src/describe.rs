@@ -2,7 +2,7 @@
 //! who never see the JSON: how a step finds its element, what moves it on, where it sits. Pure, and
 //! unit-tested natively.
 
-use cairn_shared::content::{Advance, Placement, Strategy, Target};
+use cairn_shared::content::{Advance, Placement, Strategy, Target, WhenAbsent};
 use cairn_shared::tickets::StepContext;
 
 /// One element-finding strategy, as a short phrase.
@@ -98,6 +98,25 @@ pub fn tour_pointer(pointer: &str) -> String {
     }
 }
 
+/// The "If its element is missing" select's value: empty (report it), `skip`, or `goto:<step id>`.
+pub fn absent_value(w: &Option<WhenAbsent>) -> String {
+    match w {
+        None => String::new(),
+        Some(WhenAbsent::Skip) => "skip".to_string(),
+        Some(WhenAbsent::Goto(id)) => format!("goto:{id}"),
+    }
+}
+
+pub fn parse_absent(v: &str) -> Option<WhenAbsent> {
+    match v {
+        "skip" => Some(WhenAbsent::Skip),
+        _ => v
+            .strip_prefix("goto:")
+            .filter(|id| !id.is_empty())
+            .map(|id| WhenAbsent::Goto(id.to_string())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,5 +198,18 @@ mod tests {
         assert_eq!(tour_step(&ctx), "New order › Step 2");
         ctx.step_title = Some("Pick the supplier".into());
         assert_eq!(tour_step(&ctx), "New order › 2. Pick the supplier");
+    }
+
+    #[test]
+    fn when_absent_round_trips_through_the_select_value() {
+        for w in [
+            None,
+            Some(WhenAbsent::Skip),
+            Some(WhenAbsent::Goto("step-3".into())),
+        ] {
+            assert_eq!(parse_absent(&absent_value(&w)), w);
+        }
+        assert_eq!(parse_absent("goto:"), None);
+        assert_eq!(parse_absent("nonsense"), None);
     }
 }

@@ -12,7 +12,9 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use cairn_shared::api::{StepStats, TourDetail, TourStepAnalytics, TourSummary};
-use cairn_shared::content::{Advance, DocumentError, Placement, Step, TextVariant, Tour};
+use cairn_shared::content::{
+    Advance, DocumentError, Placement, Step, TextVariant, Tour, WhenAbsent,
+};
 use cairn_shared::summary;
 use cairn_shared::targeting::Proficiency;
 use wasm_bindgen::JsCast;
@@ -693,6 +695,50 @@ impl Editor {
                 s.edit_step(index, |step| step.optional = on);
             });
 
+        // Branch targets: later steps only (the shared validation refuses a jump backwards).
+        let later: Vec<(String, String)> = self
+            .tour
+            .borrow()
+            .steps
+            .iter()
+            .enumerate()
+            .skip(index + 1)
+            .map(|(i, st)| {
+                let label = format!("Go to step {}: {}", i + 1, st.title);
+                (
+                    describe::absent_value(&Some(WhenAbsent::Goto(st.id.clone()))),
+                    label,
+                )
+            })
+            .collect();
+        let absent_id = dom::next_id("absent");
+        let current = describe::absent_value(&step.when_absent);
+        let s = self.clone();
+        let absent = el("select")
+            .attr("id", &absent_id)
+            .attr("data-test", "step-when-absent")
+            .children(
+                [
+                    (String::new(), "Show it floating and report it".to_string()),
+                    (
+                        describe::absent_value(&Some(WhenAbsent::Skip)),
+                        "Skip to the next step".to_string(),
+                    ),
+                ]
+                .into_iter()
+                .chain(later)
+                .map(|(v, l)| {
+                    el("option")
+                        .attr("value", &v)
+                        .flag("selected", v == current)
+                        .text(&l)
+                }),
+            )
+            .on("change", move |e| {
+                let v = event_value(&e);
+                s.edit_step(index, |step| step.when_absent = describe::parse_absent(&v));
+            });
+
         el("div")
             .class("step-behaviour")
             .child(
@@ -700,6 +746,16 @@ impl Editor {
                     .class("field")
                     .child(el("label").attr("for", &placement_id).text("Placement"))
                     .child(placement),
+            )
+            .child(
+                el("div")
+                    .class("field")
+                    .child(
+                        el("label")
+                            .attr("for", &absent_id)
+                            .text("If its element is missing"),
+                    )
+                    .child(absent),
             )
             .child(
                 el("div")

@@ -422,6 +422,14 @@ async fn author_builds_targets_publishes_and_rolls_back_a_tour() {
     screenshot(&browser, "tour-builder").await;
     browser.assert_accessible("the tour builder", None).await;
 
+    // Branch when the first step's element is missing: jump to step 3 (only later steps are offered).
+    let goto_third = browser
+        .js("return document.querySelector('[data-test=step-when-absent]').options[3].value;")
+        .await;
+    let goto_third = goto_third.as_str().unwrap_or_default().to_string();
+    assert!(goto_third.starts_with("goto:"), "{goto_third}");
+    choose(&browser, "[data-test=step-when-absent]", &goto_third).await;
+
     // Publish with a message.
     fill(
         &browser,
@@ -445,6 +453,10 @@ async fn author_builds_targets_publishes_and_rolls_back_a_tour() {
     assert_eq!(titles[3], "Ask your manager to approve");
     assert_eq!(titles[4], titles_before[3]);
     assert_eq!(doc["steps"][3]["body"], "Your manager gets an **email**.");
+    assert_eq!(
+        doc["steps"][0]["when_absent"]["goto"],
+        doc["steps"][2]["id"]
+    );
     assert_eq!(
         doc["targeting"]["attributes"],
         json!([{ "attribute": "role", "one_of": ["approver"] }])
