@@ -6,9 +6,9 @@
 use cairn_shared::api::{
     AppView, Change, DocumentSummary, ErrorBody, Escalation, LoginRequest, Me, NewEntry, NewTour,
     PublishRequest, Published, RollbackRequest, TicketDetail, TicketEntry, TicketUpdate,
-    TicketView, TourDetail, TourStepAnalytics, TourSummary, TourVersion, VersionView,
+    TicketView, TourDetail, TourStepAnalytics, TourSummary, VersionView,
 };
-use cairn_shared::content::{DocumentError, Tour};
+use cairn_shared::content::DocumentError;
 use cairn_shared::deliveries::DeliveryView;
 use cairn_shared::users::UserView;
 use serde::Serialize;
@@ -201,11 +201,6 @@ pub async fn create_tour(new: &NewTour) -> Result<TourDetail, ApiError> {
     call("POST", "/tours", new).await
 }
 
-/// Replaces the tour's draft with `draft`.
-pub async fn save_tour(id: &str, draft: &Tour) -> Result<TourDetail, ApiError> {
-    call("PUT", &format!("/tours/{}", segment(id)), draft).await
-}
-
 /// `GET /{kind}` of tooltips or checklists (`kind` is the API's plural).
 pub async fn documents(kind: &str) -> Result<Vec<DocumentSummary>, ApiError> {
     get(&format!("/{kind}")).await
@@ -223,7 +218,7 @@ pub async fn create_document<B: Serialize, T: DeserializeOwned>(
     call("POST", &format!("/{kind}"), new).await
 }
 
-/// Replaces a tooltip's or checklist's draft.
+/// Replaces a document's draft (`kind` is the API's plural).
 pub async fn save_document<B: Serialize, T: DeserializeOwned>(
     kind: &str,
     id: &str,
@@ -232,20 +227,12 @@ pub async fn save_document<B: Serialize, T: DeserializeOwned>(
     call("PUT", &format!("/{kind}/{}", segment(id)), draft).await
 }
 
-/// Publishes a tooltip's or checklist's saved draft as a new version.
+/// Publishes a document's saved draft as a new version.
 pub async fn publish_document(kind: &str, id: &str, message: &str) -> Result<Published, ApiError> {
     let body = PublishRequest {
         message: message.to_string(),
     };
     call("POST", &format!("/{kind}/{}/publish", segment(id)), &body).await
-}
-
-/// Publishes the saved draft as a new version.
-pub async fn publish(id: &str, message: &str) -> Result<Published, ApiError> {
-    let body = PublishRequest {
-        message: message.to_string(),
-    };
-    call("POST", &format!("/tours/{}/publish", segment(id)), &body).await
 }
 
 /// The queue, filtered: `query` is the query string the server takes (`status=open&tier=2…`),
@@ -304,26 +291,27 @@ pub async fn retry_delivery(id: &str) -> Result<(), ApiError> {
     .map(|_| ())
 }
 
-/// Published versions of a tour, newest first.
-pub async fn versions(tour_id: &str) -> Result<Vec<VersionView>, ApiError> {
-    get(&format!("/tours/{}/versions", segment(tour_id))).await
-}
-
-pub async fn version(tour_id: &str, version: u32) -> Result<TourVersion, ApiError> {
-    get(&format!("/tours/{}/versions/{version}", segment(tour_id))).await
+/// Published versions of a document (`kind` is the API's plural), newest first.
+pub async fn versions(kind: &str, id: &str) -> Result<Vec<VersionView>, ApiError> {
+    get(&format!("/{kind}/{}/versions", segment(id))).await
 }
 
 /// What changed from version `from` to version `to` (the draft when `None`).
-pub async fn diff(tour_id: &str, from: u32, to: Option<u32>) -> Result<Vec<Change>, ApiError> {
+pub async fn diff(
+    kind: &str,
+    id: &str,
+    from: u32,
+    to: Option<u32>,
+) -> Result<Vec<Change>, ApiError> {
     let to = to.map(|v| format!("&to={v}")).unwrap_or_default();
-    get(&format!("/tours/{}/diff?from={from}{to}", segment(tour_id))).await
+    get(&format!("/{kind}/{}/diff?from={from}{to}", segment(id))).await
 }
 
-/// Publishes version `version` again as a new version.
-pub async fn rollback(tour_id: &str, version: u32) -> Result<Published, ApiError> {
+/// Publishes version `version` again as a new version; the draft becomes that version too.
+pub async fn rollback(kind: &str, id: &str, version: u32) -> Result<Published, ApiError> {
     call(
         "POST",
-        &format!("/tours/{}/rollback", segment(tour_id)),
+        &format!("/{kind}/{}/rollback", segment(id)),
         &RollbackRequest { version },
     )
     .await

@@ -1,5 +1,5 @@
 //! Hash routing: `#/tours`, `#/tours/{id}`, `#/tooltips[/{id}]`, `#/checklists[/{id}]`,
-//! `#/tickets`, `#/tickets/{id}`, `#/reports`, `#/apps`. The hash keeps
+//! `#/{kind}/{id}/versions`, `#/tickets`, `#/tickets/{id}`, `#/reports`, `#/apps`. The hash keeps
 //! the server out of routing (it serves one `index.html`) and makes every screen linkable.
 
 use wasm_bindgen::JsValue;
@@ -11,8 +11,8 @@ pub enum Route {
     Tour(String),
     /// A tour opened at one step (`#/tours/{id}/steps/{step id}`), e.g. from a ticket.
     TourStep(String, String),
-    /// A tour's published versions, diff and rollback.
-    TourVersions(String),
+    /// A document's published versions, diff and rollback.
+    Versions(Kind, String),
     Tooltips,
     Tooltip(String),
     Checklists,
@@ -26,6 +26,40 @@ pub enum Route {
     Reports(Option<String>),
     /// Anything else, kept so the page can say what was not found.
     NotFound(String),
+}
+
+/// A kind of content document: tours, tooltips, checklists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Tours,
+    Tooltips,
+    Checklists,
+}
+
+impl Kind {
+    /// The API's plural, also the route's first segment.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Tours => "tours",
+            Kind::Tooltips => "tooltips",
+            Kind::Checklists => "checklists",
+        }
+    }
+
+    /// "tour", "tooltip", "checklist".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::Tours => "tour",
+            Kind::Tooltips => "tooltip",
+            Kind::Checklists => "checklist",
+        }
+    }
+
+    fn of_plural(plural: &str) -> Option<Kind> {
+        [Kind::Tours, Kind::Tooltips, Kind::Checklists]
+            .into_iter()
+            .find(|k| k.plural() == plural)
+    }
 }
 
 /// The top-level sections, one per nav link.
@@ -93,8 +127,10 @@ impl Route {
             .trim_end_matches('/');
         let parts: Vec<&str> = path.split('/').collect();
         match parts.as_slice() {
-            ["tours", id, "versions"] if !id.is_empty() => {
-                return Route::TourVersions(decode(id));
+            [kind, id, "versions"] if !id.is_empty() => {
+                if let Some(kind) = Kind::of_plural(kind) {
+                    return Route::Versions(kind, decode(id));
+                }
             }
             ["tours", id, "steps", step] if !id.is_empty() && !step.is_empty() => {
                 return Route::TourStep(decode(id), decode(step));
@@ -129,7 +165,7 @@ impl Route {
             Route::Tours => "#/tours".to_string(),
             Route::Tour(id) => format!("#/tours/{}", encode(id)),
             Route::TourStep(id, step) => format!("#/tours/{}/steps/{}", encode(id), encode(step)),
-            Route::TourVersions(id) => format!("#/tours/{}/versions", encode(id)),
+            Route::Versions(kind, id) => format!("#/{}/{}/versions", kind.plural(), encode(id)),
             Route::Deliveries => "#/deliveries".to_string(),
             Route::Tooltips => "#/tooltips".to_string(),
             Route::Tooltip(id) => format!("#/tooltips/{}", encode(id)),
@@ -147,11 +183,16 @@ impl Route {
     /// The nav section this screen belongs to, for `aria-current`.
     pub fn section(&self) -> Option<Section> {
         match self {
-            Route::Tours | Route::Tour(_) | Route::TourStep(..) | Route::TourVersions(_) => {
-                Some(Section::Tours)
+            Route::Tours
+            | Route::Tour(_)
+            | Route::TourStep(..)
+            | Route::Versions(Kind::Tours, _) => Some(Section::Tours),
+            Route::Tooltips | Route::Tooltip(_) | Route::Versions(Kind::Tooltips, _) => {
+                Some(Section::Tooltips)
             }
-            Route::Tooltips | Route::Tooltip(_) => Some(Section::Tooltips),
-            Route::Checklists | Route::Checklist(_) => Some(Section::Checklists),
+            Route::Checklists | Route::Checklist(_) | Route::Versions(Kind::Checklists, _) => {
+                Some(Section::Checklists)
+            }
             Route::Tickets | Route::Ticket(_) | Route::Deliveries => Some(Section::Tickets),
             Route::Reports(_) => Some(Section::Reports),
             Route::Apps => Some(Section::Apps),
@@ -262,7 +303,9 @@ mod tests {
     fn nested_tour_routes_round_trip() {
         for r in [
             Route::TourStep("t 1".into(), "s/2".into()),
-            Route::TourVersions("t1".into()),
+            Route::Versions(Kind::Tours, "t1".into()),
+            Route::Versions(Kind::Tooltips, "tip 1".into()),
+            Route::Versions(Kind::Checklists, "c/1".into()),
             Route::Deliveries,
             Route::Tooltips,
             Route::Tooltip("tip 1".into()),
@@ -299,5 +342,17 @@ mod tests {
             Some(Section::Reports)
         );
         assert_eq!(Route::parse("#/reports/"), Route::Reports(None));
+        assert_eq!(
+            Route::Versions(Kind::Tooltips, "x".into()).section(),
+            Some(Section::Tooltips)
+        );
+        assert_eq!(
+            Route::parse("#/tooltips/t1/versions").href(),
+            "#/tooltips/t1/versions"
+        );
+        assert_eq!(
+            Route::parse("#/tickets/t1/versions"),
+            Route::NotFound("tickets/t1/versions".into())
+        );
     }
 }

@@ -1,9 +1,9 @@
-//! What the tooltip and checklist builders share: the list page (title, state badge, last change,
-//! a "New …" form) and the builder's frame: loading and error states, the toolbar with the
-//! draft/published state always visible, Save draft, Publish with a message (Retry on failures),
-//! problems shown next to their fields, the targeting section, and every edit kept in local
-//! storage until the server has it ([`crate::drafts::LocalCopy`]). Each kind supplies its own
-//! fields.
+//! What the tour, tooltip and checklist builders share: the list page of tooltips and checklists
+//! (title, state badge, last change, a "New …" form) and every builder's frame: loading and error
+//! states, the toolbar with the draft/published state always visible and a link to the version
+//! history, Save draft (also Ctrl+S), Publish with a message (Retry on failures), problems shown
+//! next to their fields, the targeting section, and every edit kept in local storage until the
+//! server has it ([`crate::drafts`]). Each kind supplies its own fields ([`Parts`]).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -23,16 +23,16 @@ use crate::dom::{self, el};
 use crate::drafts::{self, LocalCopy};
 use crate::pages::tour::{button, event_value, field};
 use crate::pages::{self, Ctx, targeting, tours};
-use crate::router::{self, Route};
+use crate::router::{self, Kind, Route};
 
 /// A kind of document with a builder.
 pub trait Doc: Clone + PartialEq + Serialize + DeserializeOwned + 'static {
     /// `GET /{kind}/{id}`'s answer.
     type Detail: DeserializeOwned + 'static;
-    /// The API's plural, also the local drafts' key: `tooltips`, `checklists`.
-    const KIND: &'static str;
-    /// "tooltip", "checklist".
-    const NOUN: &'static str;
+    /// Which kind: the API's plural, the local drafts' key, the nouns on screen.
+    const KIND: Kind;
+    /// The title field's label.
+    const TITLE_LABEL: &'static str = "Title";
 
     /// A new document with this title, as the "New …" form creates it.
     fn new_doc(title: String) -> Self;
@@ -44,6 +44,14 @@ pub trait Doc: Clone + PartialEq + Serialize + DeserializeOwned + 'static {
     fn targeting(&self) -> &Targeting;
     fn list_route() -> Route;
     fn route(id: String) -> Route;
+    /// The toolbar's words before the last save's time.
+    fn saved_words(&self) -> String {
+        "Draft saved ".to_string()
+    }
+    /// A problem's JSON pointer in words, for the problem list.
+    fn describe_pointer(pointer: &str) -> String {
+        describe_pointer(pointer)
+    }
 }
 
 /// `{app_id, document}` of `POST /{kind}`.
@@ -65,13 +73,13 @@ pub fn list_page<D: Doc>(ctx: &Ctx, heading: &str, lead: &str) {
     pages::load(
         ctx,
         &slot,
-        || api::documents(D::KIND),
+        || api::documents(D::KIND.plural()),
         move |slot, mut docs: Vec<DocumentSummary>| {
             if docs.is_empty() {
                 let _ = slot.append_child(
                     &el("p")
                         .class("empty")
-                        .text(&format!("No {}s yet. Create one above.", D::NOUN))
+                        .text(&format!("No {}s yet. Create one above.", D::KIND.noun()))
                         .build(),
                 );
                 return;
@@ -80,7 +88,7 @@ pub fn list_page<D: Doc>(ctx: &Ctx, heading: &str, lead: &str) {
             let table =
                 el("table")
                     .class("list")
-                    .attr("data-test", &format!("{}-list", D::KIND))
+                    .attr("data-test", &format!("{}-list", D::KIND.plural()))
                     .child(
                         el("thead").child(
                             el("tr")
@@ -112,8 +120,8 @@ pub fn list_page<D: Doc>(ctx: &Ctx, heading: &str, lead: &str) {
 
 /// "New …": a title and an application; the builder opens on the new draft.
 fn new_form<D: Doc>() -> Element {
-    let title_id = format!("new-{}-title", D::NOUN);
-    let app_id = format!("new-{}-app", D::NOUN);
+    let title_id = format!("new-{}-title", D::KIND.noun());
+    let app_id = format!("new-{}-app", D::KIND.noun());
     let title = el("input")
         .attr("id", &title_id)
         .attr("data-test", &title_id)
@@ -127,7 +135,7 @@ fn new_form<D: Doc>() -> Element {
     let status = el("p")
         .class("feedback")
         .attr("role", "status")
-        .attr("data-test", &format!("new-{}-status", D::NOUN))
+        .attr("data-test", &format!("new-{}-status", D::KIND.noun()))
         .build();
     {
         let (app, status) = (app.clone(), status.clone());
@@ -149,16 +157,16 @@ fn new_form<D: Doc>() -> Element {
     let (t, a, s) = (title.clone(), app.clone(), status.clone());
     el("form")
         .class("new-form")
-        .attr("data-test", &format!("new-{}", D::NOUN))
-        .attr("aria-label", &format!("New {}", D::NOUN))
+        .attr("data-test", &format!("new-{}", D::KIND.noun()))
+        .attr("aria-label", &format!("New {}", D::KIND.noun()))
         .child(field(&title_id, "Title", el("span").child(&title)))
         .child(field(&app_id, "Application", el("span").child(&app)))
         .child(
             el("button")
                 .attr("type", "submit")
                 .class("button primary")
-                .attr("data-test", &format!("create-{}", D::NOUN))
-                .text(&format!("Create {}", D::NOUN)),
+                .attr("data-test", &format!("create-{}", D::KIND.noun()))
+                .text(&format!("Create {}", D::KIND.noun())),
         )
         .child(&status)
         .on("submit", move |e| {
@@ -178,7 +186,7 @@ fn new_form<D: Doc>() -> Element {
                     app_id: &app_id,
                     document: &doc,
                 };
-                match api::create_document::<_, D::Detail>(D::KIND, &body).await {
+                match api::create_document::<_, D::Detail>(D::KIND.plural(), &body).await {
                     Ok(detail) => router::go(&D::route(D::split(detail).0.id)),
                     Err(e) if e.is_unauthorized() => app::signed_out(),
                     Err(e) => s.set_text_content(Some(&format!("Not created: {}", e.message()))),
@@ -188,11 +196,42 @@ fn new_form<D: Doc>() -> Element {
         .build()
 }
 
-/// Which action a Retry button repeats.
-#[derive(Clone, Copy)]
-enum Action {
-    Save,
-    Publish,
+/// What the status region is saying, so typing does not re-announce "Unsaved changes" per key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Said {
+    Nothing,
+    Dirty,
+    Other,
+}
+
+/// What a kind adds to the builder's frame.
+pub struct Parts {
+    /// Links beside the state in the toolbar, after "Version history".
+    pub links: Vec<Element>,
+    /// Buttons between Save draft and Publish, busy with them.
+    pub actions: Vec<Element>,
+    /// Buttons after Publish.
+    pub tools: Vec<Element>,
+    /// The kind's own fields, between the title and the targeting.
+    pub fields: Element,
+    /// Sections after the targeting.
+    pub after: Vec<Element>,
+    /// Runs once the page is in the document (to draw what moves focus, for instance).
+    pub mounted: Option<Box<dyn FnOnce()>>,
+}
+
+impl Parts {
+    /// Only the kind's own fields.
+    pub fn fields(fields: Element) -> Parts {
+        Parts {
+            links: Vec::new(),
+            actions: Vec::new(),
+            tools: Vec::new(),
+            fields,
+            after: Vec::new(),
+            mounted: None,
+        }
+    }
 }
 
 /// The document being edited and the parts of the page that change.
@@ -205,12 +244,15 @@ pub struct Builder<D: Doc> {
     revision: Cell<u64>,
     saved_revision: Cell<u64>,
     busy: Cell<bool>,
+    said: Cell<Said>,
     heading: Element,
     badge: Element,
     meta: Element,
     pub feedback: Element,
     save_button: Element,
     publish_button: Element,
+    /// The kind's buttons that wait with Save and Publish.
+    actions: RefCell<Vec<Element>>,
     note: Element,
     /// The inputs by the JSON pointer of what they edit, to mark the ones a problem is about.
     inputs: RefCell<Vec<(String, Element)>>,
@@ -223,8 +265,24 @@ pub fn render<D: Doc>(
     back: &'static str,
     fields: fn(&Rc<Builder<D>>) -> Element,
 ) {
-    dom::set_title(D::NOUN);
-    let heading = pages::heading(D::NOUN);
+    render_with(ctx, id, back, move |b| Parts::fields(fields(b)));
+}
+
+/// The builder page of one document: `parts` draws what the kind adds to the frame.
+pub fn render_with<D: Doc>(
+    ctx: &Ctx,
+    id: String,
+    back: &'static str,
+    parts: impl Fn(&Rc<Builder<D>>) -> Parts + 'static,
+) {
+    let noun = D::KIND.noun();
+    dom::set_title(noun);
+    let mut chars = noun.chars();
+    let capital: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    let heading = pages::heading(&capital);
     ctx.append(pages::back_link(D::list_route(), back));
     ctx.append(&heading);
     let slot = el("div").build();
@@ -235,10 +293,10 @@ pub fn render<D: Doc>(
         &slot,
         move || {
             let id = fetch_id.clone();
-            async move { api::document::<D::Detail>(D::KIND, &id).await }
+            async move { api::document::<D::Detail>(D::KIND.plural(), &id).await }
         },
         move |slot, detail: D::Detail| {
-            Builder::mount(&page_ctx, slot, &heading, &id, detail, fields);
+            Builder::mount(&page_ctx, slot, &heading, &id, detail, &parts);
         },
     );
 }
@@ -250,16 +308,16 @@ impl<D: Doc> Builder<D> {
         heading: &Element,
         id: &str,
         detail: D::Detail,
-        fields: fn(&Rc<Builder<D>>) -> Element,
+        parts: &dyn Fn(&Rc<Builder<D>>) -> Parts,
     ) {
         let (summary, draft) = D::split(detail);
-        let (doc, restored) = match drafts::load_doc::<D>(D::KIND, id) {
+        let (doc, restored) = match drafts::load::<D>(D::KIND, id) {
             Some(local) if local.doc != draft => {
                 let overwritten = local.base_updated_at != summary.updated_at;
                 (local.doc, Some(overwritten))
             }
             Some(_) => {
-                drafts::discard_doc(D::KIND, id);
+                drafts::discard(D::KIND, id); // Identical to the server's: nothing unsaved.
                 (draft, None)
             }
             None => (draft, None),
@@ -272,6 +330,7 @@ impl<D: Doc> Builder<D> {
             revision: Cell::new(u64::from(restored.is_some())),
             saved_revision: Cell::new(0),
             busy: Cell::new(false),
+            said: Cell::new(Said::Nothing),
             heading: heading.clone(),
             badge: tours::badge(None, false),
             meta: el("p").class("meta").build(),
@@ -285,6 +344,7 @@ impl<D: Doc> Builder<D> {
                 .attr("aria-keyshortcuts", "Control+S")
                 .build(),
             publish_button: button("Publish", "publish", "button primary").build(),
+            actions: RefCell::new(Vec::new()),
             note: el("input")
                 .attr("id", "publish-note")
                 .attr("type", "text")
@@ -304,24 +364,9 @@ impl<D: Doc> Builder<D> {
         dom::on(&b.publish_button, "click", move |_| {
             spawn_local(s.clone().publish())
         });
-        let toolbar = toolbar(
-            &[&b.badge, &b.meta],
-            &b.note,
-            &[&b.save_button, &b.publish_button],
-            &b.feedback,
-        );
-        let mut page = el("div")
-            .class("tour-editor")
-            .attr("data-test", &format!("{}-builder", D::NOUN))
-            .child(toolbar);
-        if let Some(overwritten) = restored {
-            let id = b.id.clone();
-            page = page.child(restored_notice(overwritten, move || {
-                drafts::discard_doc(D::KIND, &id)
-            }));
-        }
+
         let s = b.clone();
-        let title_id = format!("{}-title", D::NOUN);
+        let title_id = format!("{}-title", D::KIND.noun());
         let title = el("input")
             .attr("id", &title_id)
             .attr("type", "text")
@@ -332,10 +377,47 @@ impl<D: Doc> Builder<D> {
                 s.edit(|d| d.set_title(v));
             });
         b.track("/title", title.as_element());
+        let Parts {
+            links,
+            actions,
+            tools,
+            fields,
+            after,
+            mounted,
+        } = parts(&b);
+        b.actions.borrow_mut().extend(actions.iter().cloned());
+
+        let history = el("a")
+            .attr("href", &Route::Versions(D::KIND, b.id.clone()).href())
+            .attr("data-test", "version-history")
+            .text("Version history")
+            .build();
+        let status: Vec<&Element> = [&b.badge, &b.meta, &history]
+            .into_iter()
+            .chain(&links)
+            .collect();
+        let buttons: Vec<&Element> = std::iter::once(&b.save_button)
+            .chain(&actions)
+            .chain(std::iter::once(&b.publish_button))
+            .chain(&tools)
+            .collect();
+        let toolbar = toolbar(&status, &b.note, &buttons, &b.feedback);
+        let mut page = el("div")
+            .class("tour-editor")
+            .attr("data-test", &format!("{}-builder", D::KIND.noun()))
+            .child(toolbar);
+        if let Some(overwritten) = restored {
+            let id = b.id.clone();
+            page = page.child(restored_notice(overwritten, move || {
+                drafts::discard(D::KIND, &id)
+            }));
+        }
         let page = page
-            .child(field(&title_id, "Title", title).class("field tour-title"))
-            .child(fields(&b))
-            .child(targeting::section(b.clone()));
+            .child(field(&title_id, D::TITLE_LABEL, title).class("field tour-title"))
+            .child(fields)
+            .child(targeting::section(b.clone()))
+            .children(after.iter());
+        // Ctrl+S / Cmd+S saves instead of offering to save the web page.
         let s = b.clone();
         let page = page.on("keydown", move |e| {
             let save_key = e.dyn_ref::<KeyboardEvent>().is_some_and(|k| {
@@ -347,11 +429,11 @@ impl<D: Doc> Builder<D> {
             }
         });
         let _ = slot.append_child(&page.build());
+        if let Some(mounted) = mounted {
+            mounted();
+        }
         if restored.is_some() {
-            b.say(
-                "Unsaved changes, kept in this browser until you save.",
-                false,
-            );
+            b.say_dirty();
         }
     }
 
@@ -360,22 +442,24 @@ impl<D: Doc> Builder<D> {
         self.doc.borrow().clone()
     }
 
-    /// Applies an edit and keeps it in local storage at once.
+    /// Reads the document as it is now, without copying it.
+    pub fn with_doc<R>(&self, read: impl FnOnce(&D) -> R) -> R {
+        read(&self.doc.borrow())
+    }
+
+    /// Applies an edit, keeps it in local storage at once and says there are unsaved changes.
     pub fn edit(&self, change: impl FnOnce(&mut D)) {
         change(&mut self.doc.borrow_mut());
         self.revision.set(self.revision.get() + 1);
         let title = self.doc.borrow().title().to_string();
         self.heading.set_text_content(Some(&title));
+        dom::set_title(&title);
         let copy = LocalCopy {
             base_updated_at: self.summary.borrow().updated_at,
             doc: self.doc(),
         };
-        if drafts::store_doc(D::KIND, &self.id, &copy) {
-            // Said once, not re-announced per keystroke.
-            let unsaved = "Unsaved changes, kept in this browser until you save.";
-            if self.feedback.text_content().as_deref() != Some(unsaved) {
-                self.say(unsaved, false);
-            }
+        if drafts::store(D::KIND, &self.id, &copy) {
+            self.say_dirty();
         } else {
             self.say(
                 "This browser refused to keep a local copy: save soon.",
@@ -398,20 +482,43 @@ impl<D: Doc> Builder<D> {
             .retain(|(p, _)| !p.starts_with(prefix));
     }
 
-    fn show_summary(&self) {
+    /// Redraws the title, the state badge and the last save's time.
+    pub fn show_summary(&self) {
         let s = self.summary.borrow();
-        let title = self.doc.borrow().title().to_string();
+        let (title, words) = self.with_doc(|d| (d.title().to_string(), d.saved_words()));
         self.heading.set_text_content(Some(&title));
         dom::set_title(&title);
         tours::update_badge(&self.badge, s.published_version, s.has_unpublished_changes);
         dom::clear(&self.meta);
-        let _ = self.meta.append_child(&dom::text("Draft saved "));
+        let _ = self.meta.append_child(&dom::text(&words));
         let _ = self.meta.append_child(&pages::time(s.updated_at));
+    }
+
+    /// False once the agent has left this page.
+    pub fn is_current(&self) -> bool {
+        self.ctx.is_current()
     }
 
     /// Typed edits the server does not have yet.
     pub fn dirty(&self) -> bool {
         self.revision.get() != self.saved_revision.get()
+    }
+
+    /// Whether a save, publish or one of the kind's actions is under way.
+    pub fn busy(&self) -> bool {
+        self.busy.get()
+    }
+
+    fn say_dirty(&self) {
+        if self.said.get() != Said::Dirty {
+            self.said.set(Said::Dirty);
+            dom::replace(
+                &self.feedback,
+                el("p")
+                    .class("feedback-dirty")
+                    .text("Unsaved changes, kept in this browser until you save."),
+            );
+        }
     }
 
     /// Puts a message in the status region (`error` styles it as one).
@@ -421,48 +528,60 @@ impl<D: Doc> Builder<D> {
         } else {
             "feedback-ok"
         };
-        dom::replace(&self.feedback, el("p").class(class).text(message));
+        self.show(el("p").class(class).text(message));
+    }
+
+    /// Puts `content` in the status region.
+    pub fn show(&self, content: dom::El) {
+        self.said.set(Said::Other);
+        dom::replace(&self.feedback, content);
     }
 
     fn show_problems(&self, intro: &str, problems: &[DocumentError]) {
+        self.said.set(Said::Other);
         show_problems(
             &self.feedback,
             &self.inputs.borrow(),
             intro,
             problems,
-            describe_pointer,
+            D::describe_pointer,
         );
     }
 
-    fn fail(self: &Rc<Self>, what: &str, err: &ApiError, action: Action) {
-        let s = self.clone();
-        show_failure(&self.feedback, what, err, self.dirty(), move || {
-            let s = s.clone();
-            match action {
-                Action::Save => spawn_local(s.save_only()),
-                Action::Publish => spawn_local(s.publish()),
-            }
-        });
+    /// An error in the status region, with a Retry button running `retry` when it may help.
+    pub fn fail(&self, what: &str, err: &ApiError, retry: impl Fn() + 'static) {
+        self.said.set(Said::Other);
+        show_failure(&self.feedback, what, err, self.dirty(), retry);
     }
 
-    fn set_busy(&self, busy: bool) {
+    /// Marks Save, Publish and the kind's actions busy (or not).
+    pub fn set_busy(&self, busy: bool) {
         self.busy.set(busy);
         dom::set_busy(&self.save_button, busy);
         dom::set_busy(&self.publish_button, busy);
+        for action in self.actions.borrow().iter() {
+            dom::set_busy(action, busy);
+        }
     }
 
     async fn save_only(self: Rc<Self>) {
         if self.save().await {
-            self.say("Draft saved.", false);
+            let message = if self.dirty() {
+                "Draft saved; changes typed since are not saved yet."
+            } else {
+                "Draft saved."
+            };
+            self.say(message, false);
         }
     }
 
     /// Sends the whole draft; true when the server has it.
-    async fn save(self: &Rc<Self>) -> bool {
+    pub async fn save(self: &Rc<Self>) -> bool {
         if self.busy.get() {
             return false;
         }
         let snapshot = self.doc();
+        // The server would refuse these anyway; saying so at once, next to the fields, is kinder.
         let problems = snapshot.validate();
         if !problems.is_empty() {
             self.show_problems("Fix these before saving:", &problems);
@@ -471,20 +590,23 @@ impl<D: Doc> Builder<D> {
         self.set_busy(true);
         self.say("Saving…", false);
         let revision = self.revision.get();
-        let result = api::save_document::<D, D::Detail>(D::KIND, &self.id, &snapshot).await;
+        let result =
+            api::save_document::<D, D::Detail>(D::KIND.plural(), &self.id, &snapshot).await;
         self.set_busy(false);
         match result {
             Ok(detail) => {
+                // Done even if the agent has left the page: the local copy is no longer needed.
                 let (summary, _) = D::split(detail);
                 self.saved_revision.set(revision);
                 if self.dirty() {
+                    // Keep later edits, now relative to the version just saved.
                     let copy = LocalCopy {
                         base_updated_at: summary.updated_at,
                         doc: self.doc(),
                     };
-                    drafts::store_doc(D::KIND, &self.id, &copy);
+                    drafts::store(D::KIND, &self.id, &copy);
                 } else {
-                    drafts::discard_doc(D::KIND, &self.id);
+                    drafts::discard(D::KIND, &self.id);
                 }
                 *self.summary.borrow_mut() = summary;
                 if self.ctx.is_current() {
@@ -509,7 +631,10 @@ impl<D: Doc> Builder<D> {
             }
             Err(e) => {
                 if self.ctx.is_current() {
-                    self.fail("Could not save the draft", &e, Action::Save);
+                    let s = self.clone();
+                    self.fail("Could not save the draft", &e, move || {
+                        spawn_local(s.clone().save_only())
+                    });
                 }
                 false
             }
@@ -524,7 +649,7 @@ impl<D: Doc> Builder<D> {
         self.set_busy(true);
         self.say("Publishing…", false);
         let message = dom::value(&self.note).trim().to_string();
-        let result = api::publish_document(D::KIND, &self.id, &message).await;
+        let result = api::publish_document(D::KIND.plural(), &self.id, &message).await;
         self.set_busy(false);
         if !self.ctx.is_current() {
             return;
@@ -550,7 +675,12 @@ impl<D: Doc> Builder<D> {
             Err(ApiError::Status { problems, .. }) if !problems.is_empty() => {
                 self.show_problems("Not published yet:", &problems)
             }
-            Err(e) => self.fail("Could not publish", &e, Action::Publish),
+            Err(e) => {
+                let s = self.clone();
+                self.fail("Could not publish", &e, move || {
+                    spawn_local(s.clone().publish())
+                });
+            }
         }
     }
 }
@@ -567,9 +697,9 @@ impl<D: Doc> targeting::Host for Builder<D> {
     }
 }
 
-/// The builders' toolbar: the state (badge, last save, `links`), the publish message and the
-/// `actions` buttons, and the status region. Shared with the tour builder.
-pub(crate) fn toolbar(
+/// The builders' toolbar: the state (badge, last save, links), the publish message and the
+/// `actions` buttons, and the status region.
+fn toolbar(
     status: &[&Element],
     note: &Element,
     actions: &[&Element],
@@ -604,8 +734,7 @@ pub(crate) fn toolbar(
 }
 
 /// The banner shown when edits from an earlier visit were restored; `discard` forgets them.
-/// Shared with the tour builder.
-pub(crate) fn restored_notice(overwritten: bool, discard: impl Fn() + 'static) -> Element {
+fn restored_notice(overwritten: bool, discard: impl Fn() + 'static) -> Element {
     let mut text = "Unsaved changes from an earlier visit were restored from this browser. \
                     Save or publish to keep them."
         .to_string();
@@ -630,8 +759,8 @@ pub(crate) fn restored_notice(overwritten: bool, discard: impl Fn() + 'static) -
 }
 
 /// Lists the problems in `feedback`, marks the inputs (by JSON pointer) they are about as invalid
-/// and moves focus to the first of them. Shared with the tour builder.
-pub(crate) fn show_problems(
+/// and moves focus to the first of them.
+fn show_problems(
     feedback: &Element,
     inputs: &[(String, Element)],
     intro: &str,
@@ -670,8 +799,7 @@ pub(crate) fn show_problems(
 }
 
 /// An error in `feedback`, with a Retry button running `retry` when trying again may help.
-/// Shared with the tour builder.
-pub(crate) fn show_failure(
+fn show_failure(
     feedback: &Element,
     what: &str,
     err: &ApiError,

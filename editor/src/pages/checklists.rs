@@ -17,12 +17,11 @@ use crate::dom::{self, el};
 use crate::pages::Ctx;
 use crate::pages::builder::{self, Builder, Doc};
 use crate::pages::tour::{button, event_value, field};
-use crate::router::Route;
+use crate::router::{Kind, Route};
 
 impl Doc for Checklist {
     type Detail = ChecklistDetail;
-    const KIND: &'static str = "checklists";
-    const NOUN: &'static str = "checklist";
+    const KIND: Kind = Kind::Checklists;
 
     fn new_doc(title: String) -> Self {
         Checklist {

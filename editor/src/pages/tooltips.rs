@@ -17,12 +17,11 @@ use crate::markdown_view;
 use crate::pages::Ctx;
 use crate::pages::builder::{self, Builder, Doc};
 use crate::pages::tour::{event_value, field};
-use crate::router::Route;
+use crate::router::{Kind, Route};
 
 impl Doc for Tooltip {
     type Detail = TooltipDetail;
-    const KIND: &'static str = "tooltips";
-    const NOUN: &'static str = "tooltip";
+    const KIND: Kind = Kind::Tooltips;
 
     fn new_doc(title: String) -> Self {
         Tooltip {

@@ -1,78 +1,111 @@
-//! One tour: the builder. Steps can be added, deleted and reordered (drag and drop, Move up/down
-//! buttons, or Alt+ArrowUp/Down on a focused step); each step has its title, body (with a live
-//! markdown preview), placement, what moves it on, whether it is optional, and text variants per
-//! locale and proficiency level. The tour's targeting is edited with a plain-language summary that
-//! follows every change. The toolbar shows the draft/published state at all times, saves, opens a
-//! preview of the draft, publishes with a message and leads to the version history.
-//!
-//! Every edit goes to local storage at once ([`crate::drafts`]) and stays there until the server
-//! has accepted the draft, so failed saves, expired sessions and closed tabs lose nothing.
+//! One tour: the builder, on the shared frame of [`crate::pages::builder`] (toolbar, save,
+//! publish, problems, local drafts, targeting, version history). Steps can be added, deleted and
+//! reordered (drag and drop, Move up/down buttons, or Alt+ArrowUp/Down on a focused step); each
+//! step has its title, body (with a live markdown preview), placement, what moves it on, whether
+//! it is optional, and text variants per locale and proficiency level. The tour adds Preview draft,
+//! Record in app, a link to its reports and the step analytics.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
-use cairn_shared::api::{StepStats, TourDetail, TourStepAnalytics, TourSummary};
+use cairn_shared::api::{DocumentSummary, StepStats, TourDetail, TourStepAnalytics};
 use cairn_shared::content::{
     Advance, DocumentError, Placement, Step, TextVariant, Tour, WhenAbsent,
 };
 use cairn_shared::summary;
-use cairn_shared::targeting::Proficiency;
+use cairn_shared::targeting::{Proficiency, Targeting};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{DragEvent, Element, KeyboardEvent};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::app;
 use crate::describe;
 use crate::dom::{self, el};
-use crate::drafts::{self, LocalDraft};
 use crate::format;
 use crate::markdown_view;
-use crate::pages::{self, Ctx, builder, targeting, tours};
-use crate::router::Route;
+use crate::pages::builder::{self, Builder, Doc, Parts};
+use crate::pages::{self, Ctx};
+use crate::router::{Kind, Route};
 
+impl Doc for Tour {
+    type Detail = TourDetail;
+    const KIND: Kind = Kind::Tours;
+    const TITLE_LABEL: &'static str = "Tour title";
+
+    /// A draft with one floating step; steps are then added in the builder or recorded in the app.
+    fn new_doc(title: String) -> Self {
+        Tour {
+            title,
+            steps: vec![Step {
+                id: "step-1".into(),
+                title: "Step 1".into(),
+                body: String::new(),
+                target: None,
+                placement: Placement::Auto,
+                advance: Advance::Next,
+                optional: false,
+                when_absent: None,
+                variants: Vec::new(),
+            }],
+            description: String::new(),
+            targeting: Targeting::default(),
+            locale: None,
+            variants: Vec::new(),
+        }
+    }
+    fn split(detail: TourDetail) -> (DocumentSummary, Self) {
+        // Fields, not a destructuring pattern, so new fields in the shared type don't break this.
+        let s = detail.summary;
+        let summary = DocumentSummary {
+            id: s.id,
+            app_id: s.app_id,
+            title: s.title,
+            published_version: s.published_version,
+            has_unpublished_changes: s.has_unpublished_changes,
+            updated_at: s.updated_at,
+        };
+        (summary, detail.draft)
+    }
+    fn title(&self) -> &str {
+        &self.title
+    }
+    fn set_title(&mut self, title: String) {
+        self.title = title;
+    }
+    fn validate(&self) -> Vec<DocumentError> {
+        Tour::validate(self)
+    }
+    fn targeting_mut(&mut self) -> &mut Targeting {
+        &mut self.targeting
+    }
+    fn targeting(&self) -> &Targeting {
+        &self.targeting
+    }
+    fn list_route() -> Route {
+        Route::Tours
+    }
+    fn route(id: String) -> Route {
+        Route::Tour(id)
+    }
+    fn saved_words(&self) -> String {
+        let steps = self.steps.len();
+        format!(
+            "{steps} step{} · draft saved ",
+            if steps == 1 { "" } else { "s" }
+        )
+    }
+    fn describe_pointer(pointer: &str) -> String {
+        describe::tour_pointer(pointer)
+    }
+}
+
+/// The builder of tour `id`, with focus on step `focus_step` if given (a link from a ticket).
 pub fn render(ctx: &Ctx, id: String, focus_step: Option<String>) {
-    dom::set_title("Tour");
-    let heading = pages::heading("Tour");
-    ctx.append(pages::back_link(Route::Tours, "← All tours"));
-    ctx.append(&heading);
-    let slot = el("div").build();
-    ctx.append(&slot);
-    let (fetch_id, page_ctx) = (id.clone(), ctx.clone());
-    pages::load(
-        ctx,
-        &slot,
-        move || {
-            let id = fetch_id.clone();
-            async move { api::tour(&id).await }
-        },
-        move |slot, detail: TourDetail| {
-            Editor::mount(
-                &page_ctx,
-                slot,
-                &heading,
-                &id,
-                detail,
-                focus_step.as_deref(),
-            );
-        },
-    );
-}
-
-/// What the status region is saying, so typing does not re-announce "Unsaved changes" per key.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Said {
-    Nothing,
-    Dirty,
-    Other,
-}
-
-/// Which action a Retry button repeats.
-#[derive(Clone, Copy)]
-enum Action {
-    Save,
-    Publish,
-    Preview,
+    let page_ctx = ctx.clone();
+    builder::render_with::<Tour>(ctx, id, "← All tours", move |b| {
+        Steps::parts(&page_ctx, b, focus_step.clone())
+    });
 }
 
 /// Where focus goes after the step list is redrawn.
@@ -84,90 +117,24 @@ enum Focus {
     Selector(String),
 }
 
-/// The tour being edited and the parts of the page that change.
-struct Editor {
-    ctx: Ctx,
-    id: String,
-    tour: RefCell<Tour>,
-    summary: RefCell<TourSummary>,
-    /// Bumped by every edit; a save clears the local copy only if nothing was typed meanwhile.
-    revision: Cell<u64>,
-    saved_revision: Cell<u64>,
-    busy: Cell<bool>,
-    said: Cell<Said>,
-    heading: Element,
-    badge: Element,
-    meta: Element,
-    feedback: Element,
-    save_button: Element,
-    publish_button: Element,
-    preview_button: Element,
-    note: Element,
+/// The step list of the tour being edited.
+struct Steps {
+    b: Rc<Builder<Tour>>,
     /// `<ol>` of step cards, redrawn when steps are added, removed or moved.
-    steps: Element,
+    list: Element,
     /// Announces moves and deletions.
     moves: Element,
     /// The step being dragged.
     dragging: Cell<Option<usize>>,
-    /// The inputs by the JSON pointer of what they edit, to mark the ones a problem is about.
-    inputs: RefCell<Vec<(String, Element)>>,
 }
 
-impl Editor {
-    fn mount(
-        ctx: &Ctx,
-        slot: &Element,
-        heading: &Element,
-        id: &str,
-        detail: TourDetail,
-        focus_step: Option<&str>,
-    ) {
-        // Fields, not a destructuring pattern, so new fields in the shared type don't break this.
-        let (summary, draft) = (detail.summary, detail.draft);
-        let local = drafts::load(id);
-        let (tour, restored) = match local {
-            Some(local) if local.tour != draft => {
-                let overwritten = local.base_updated_at != summary.updated_at;
-                (local.tour, Some(overwritten))
-            }
-            Some(_) => {
-                drafts::discard(id); // Identical to the server's: nothing unsaved.
-                (draft, None)
-            }
-            None => (draft, None),
-        };
-
-        let ed = Rc::new(Editor {
-            ctx: ctx.clone(),
-            id: id.to_string(),
-            tour: RefCell::new(tour),
-            summary: RefCell::new(summary),
-            revision: Cell::new(u64::from(restored.is_some())),
-            saved_revision: Cell::new(0),
-            busy: Cell::new(false),
-            said: Cell::new(Said::Nothing),
-            heading: heading.clone(),
-            badge: tours::badge(None, false),
-            meta: el("p").class("meta").build(),
-            feedback: el("div")
-                .class("feedback")
-                .attr("role", "status")
-                .attr("aria-live", "polite")
-                .attr("data-test", "save-status")
-                .build(),
-            save_button: button("Save draft", "save-draft", "button")
-                .attr("aria-keyshortcuts", "Control+S")
-                .build(),
-            publish_button: button("Publish", "publish", "button primary").build(),
-            preview_button: button("Preview draft", "preview-draft", "button").build(),
-            note: el("input")
-                .attr("id", "publish-note")
-                .attr("type", "text")
-                .attr("data-test", "publish-note")
-                .attr("autocomplete", "off")
-                .attr("placeholder", "What changed?")
-                .build(),
-            steps: el("ol")
+impl Steps {
+    /// What the tour adds to the builder: Preview draft, Record in app, the Reports link, the
+    /// steps and the step analytics.
+    fn parts(ctx: &Ctx, b: &Rc<Builder<Tour>>, focus_step: Option<String>) -> Parts {
+        let ed = Rc::new(Steps {
+            b: b.clone(),
+            list: el("ol")
                 .class("steps")
                 .attr("data-test", "steps")
                 .attr("aria-describedby", "steps-help")
@@ -179,66 +146,18 @@ impl Editor {
                 .attr("data-test", "moves")
                 .build(),
             dragging: Cell::new(None),
-            inputs: RefCell::new(Vec::new()),
         });
-        dom::set_attr(&ed.badge, "data-test", "status");
-        ed.show_summary();
-
-        let s = ed.clone();
-        dom::on(&ed.save_button, "click", move |_| {
-            spawn_local(s.clone().save_only())
+        let preview = button("Preview draft", "preview-draft", "button").build();
+        let s = b.clone();
+        dom::on(&preview, "click", move |_| {
+            spawn_local(preview_draft(s.clone()))
         });
-        let s = ed.clone();
-        dom::on(&ed.publish_button, "click", move |_| {
-            spawn_local(s.clone().publish())
-        });
-        let s = ed.clone();
-        dom::on(&ed.preview_button, "click", move |_| {
-            spawn_local(s.clone().preview())
-        });
-
-        let history = el("a")
-            .attr("href", &Route::TourVersions(id.to_string()).href())
-            .attr("data-test", "version-history")
-            .text("Version history")
-            .build();
         let reports = el("a")
-            .attr("href", &Route::Reports(Some(id.to_string())).href())
+            .attr("href", &Route::Reports(Some(b.id.clone())).href())
             .attr("data-test", "tour-reports")
             .text("Reports")
             .build();
-        let record = crate::author::record_button(id, &ed.feedback);
-        let toolbar = builder::toolbar(
-            &[&ed.badge, &ed.meta, &history, &reports],
-            &ed.note,
-            &[
-                &ed.save_button,
-                &ed.preview_button,
-                &ed.publish_button,
-                &record,
-            ],
-            &ed.feedback,
-        );
-
-        let page = el("div").class("tour-editor").child(toolbar);
-        let page = match restored {
-            Some(overwritten) => page.child(ed.restored_notice(overwritten)),
-            None => page,
-        };
-
-        let s = ed.clone();
-        let tour_title = el("input")
-            .attr("id", "tour-title")
-            .attr("type", "text")
-            .attr("data-test", "tour-title")
-            .attr("value", &ed.tour.borrow().title)
-            .on_value(move |e| {
-                let v = event_value(&e);
-                s.edit(|t| t.title = v);
-            });
-        ed.track("/title", tour_title.as_element());
-        let page =
-            page.child(field("tour-title", "Tour title", tour_title).class("field tour-title"));
+        let record = crate::author::record_button(&b.id, &b.feedback);
 
         let add = button("Add a step", "add-step", "button").build();
         let s = ed.clone();
@@ -251,57 +170,36 @@ impl Editor {
                  or with Alt+ArrowUp / Alt+ArrowDown while the step has focus.",
             ))
             .child(&ed.moves)
-            .child(&ed.steps)
-            .child(add);
-        let page = page
-            .child(steps)
-            .child(targeting::section(ed.clone()))
-            .child(analytics_section(ctx, id));
-
-        // Ctrl+S / Cmd+S saves instead of offering to save the web page.
-        let s = ed.clone();
-        let page = page.on("keydown", move |e| {
-            let save_key = e.dyn_ref::<KeyboardEvent>().is_some_and(|k| {
-                (k.ctrl_key() || k.meta_key()) && k.key().eq_ignore_ascii_case("s")
-            });
-            if save_key {
-                e.prevent_default();
-                spawn_local(s.clone().save_only());
-            }
-        });
-        let _ = slot.append_child(&page.build());
+            .child(&ed.list)
+            .child(add)
+            .build();
         let focus = focus_step
-            .and_then(|sid| ed.tour.borrow().steps.iter().position(|s| s.id == sid))
+            .and_then(|sid| b.with_doc(|t| t.steps.iter().position(|s| s.id == sid)))
             .map_or(Focus::None, Focus::Step);
-        ed.render_steps(focus);
-        if restored.is_some() {
-            ed.say_dirty();
+        Parts {
+            links: vec![reports],
+            actions: vec![preview],
+            tools: vec![record],
+            fields: steps,
+            after: vec![analytics_section(ctx, &b.id)],
+            mounted: Some(Box::new(move || ed.render_steps(focus))),
         }
-    }
-
-    /// The banner shown when edits from an earlier visit were restored.
-    fn restored_notice(self: &Rc<Self>, overwritten: bool) -> Element {
-        let id = self.id.clone();
-        builder::restored_notice(overwritten, move || drafts::discard(&id))
     }
 
     /// Redraws every step card from the model, then moves focus as asked.
     fn render_steps(self: &Rc<Self>, focus: Focus) {
-        self.inputs
-            .borrow_mut()
-            .retain(|(pointer, _)| !pointer.starts_with("/steps"));
-        dom::clear(&self.steps);
-        let cards: Vec<Element> = {
-            let tour = self.tour.borrow();
+        self.b.untrack("/steps");
+        dom::clear(&self.list);
+        let cards: Vec<Element> = self.b.with_doc(|tour| {
             let count = tour.steps.len();
             tour.steps
                 .iter()
                 .enumerate()
                 .map(|(i, step)| self.step_card(i, step, count))
                 .collect()
-        };
+        });
         for c in &cards {
-            let _ = self.steps.append_child(c);
+            let _ = self.list.append_child(c);
         }
         match focus {
             Focus::None => {}
@@ -312,18 +210,18 @@ impl Editor {
                 }
             }
             Focus::Selector(sel) => {
-                if let Some(e) = self.steps.query_selector(&sel).ok().flatten() {
+                if let Some(e) = self.list.query_selector(&sel).ok().flatten() {
                     dom::focus(&e);
                 }
             }
         }
-        self.show_summary();
+        self.b.show_summary();
     }
 
     fn add_step(self: &Rc<Self>) {
-        let id = new_step_id(&self.tour.borrow());
-        let n = self.tour.borrow().steps.len() + 1;
-        self.edit(|t| {
+        let id = self.b.with_doc(new_step_id);
+        let n = self.step_count() + 1;
+        self.b.edit(|t| {
             t.steps.push(Step {
                 id,
                 title: format!("Step {n}"),
@@ -336,7 +234,7 @@ impl Editor {
                 variants: Vec::new(),
             })
         });
-        let last = self.tour.borrow().steps.len() - 1;
+        let last = self.step_count() - 1;
         self.render_steps(Focus::Selector(format!(
             "li:nth-child({}) [data-test=step-title]",
             last + 1
@@ -346,17 +244,17 @@ impl Editor {
     }
 
     fn delete_step(self: &Rc<Self>, index: usize) {
-        if self.tour.borrow().steps.len() <= 1 {
+        if self.step_count() <= 1 {
             self.moves
                 .set_text_content(Some("A tour keeps at least one step."));
             return;
         }
-        self.edit(|t| {
+        self.b.edit(|t| {
             if index < t.steps.len() {
                 t.steps.remove(index);
             }
         });
-        let remaining = self.tour.borrow().steps.len();
+        let remaining = self.step_count();
         self.render_steps(Focus::Step(index.min(remaining - 1)));
         self.moves.set_text_content(Some(&format!(
             "Step {} deleted. Unsaved until you save.",
@@ -365,11 +263,11 @@ impl Editor {
     }
 
     fn move_step(self: &Rc<Self>, from: usize, to: usize) {
-        let len = self.tour.borrow().steps.len();
+        let len = self.step_count();
         if from == to || from >= len || to >= len {
             return;
         }
-        self.edit(|t| {
+        self.b.edit(|t| {
             let step = t.steps.remove(from);
             t.steps.insert(to, step);
         });
@@ -379,15 +277,6 @@ impl Editor {
             from + 1,
             to + 1
         )));
-    }
-
-    /// Edits the step at `index` (a no-op if it has gone meanwhile).
-    fn edit_step(&self, index: usize, change: impl FnOnce(&mut Step)) {
-        self.edit(|t| {
-            if let Some(step) = t.steps.get_mut(index) {
-                change(step);
-            }
-        });
     }
 
     fn step_card(self: &Rc<Self>, index: usize, step: &Step, count: usize) -> Element {
@@ -411,7 +300,8 @@ impl Editor {
                 let v = event_value(&e);
                 s.edit_step(index, |step| step.title = v);
             });
-        self.track(&format!("/steps/{index}/title"), title.as_element());
+        self.b
+            .track(&format!("/steps/{index}/title"), title.as_element());
 
         let s = self.clone();
         let preview_target = preview.clone();
@@ -427,7 +317,8 @@ impl Editor {
                 markdown_view::render_into(&preview_target, &v);
                 s.edit_step(index, |step| step.body = v);
             });
-        self.track(&format!("/steps/{index}/body"), body.as_element());
+        self.b
+            .track(&format!("/steps/{index}/body"), body.as_element());
 
         let strategies = describe::target(step.target.as_ref());
         let target = if step.target.is_none() {
@@ -520,7 +411,7 @@ impl Editor {
                 if !k.alt_key() {
                     return;
                 }
-                let len = s.tour.borrow().steps.len();
+                let len = s.step_count();
                 match k.key().as_str() {
                     "ArrowUp" if index > 0 => {
                         e.prevent_default();
@@ -696,21 +587,20 @@ impl Editor {
             });
 
         // Branch targets: later steps only (the shared validation refuses a jump backwards).
-        let later: Vec<(String, String)> = self
-            .tour
-            .borrow()
-            .steps
-            .iter()
-            .enumerate()
-            .skip(index + 1)
-            .map(|(i, st)| {
-                let label = format!("Go to step {}: {}", i + 1, st.title);
-                (
-                    describe::absent_value(&Some(WhenAbsent::Goto(st.id.clone()))),
-                    label,
-                )
-            })
-            .collect();
+        let later: Vec<(String, String)> = self.b.with_doc(|tour| {
+            tour.steps
+                .iter()
+                .enumerate()
+                .skip(index + 1)
+                .map(|(i, st)| {
+                    let label = format!("Go to step {}: {}", i + 1, st.title);
+                    (
+                        describe::absent_value(&Some(WhenAbsent::Goto(st.id.clone()))),
+                        label,
+                    )
+                })
+                .collect()
+        });
         let absent_id = dom::next_id("absent");
         let current = describe::absent_value(&step.when_absent);
         let s = self.clone();
@@ -793,7 +683,7 @@ impl Editor {
                     let val = non_empty(event_value(&e));
                     s.edit_variant(index, j, |v| v.locale = val);
                 });
-            self.track(
+            self.b.track(
                 &format!("/steps/{index}/variants/{j}/locale"),
                 locale.as_element(),
             );
@@ -823,7 +713,7 @@ impl Editor {
                     let val = non_empty(event_value(&e));
                     s.edit_variant(index, j, |v| v.title = val);
                 });
-            self.track(
+            self.b.track(
                 &format!("/steps/{index}/variants/{j}/title"),
                 title.as_element(),
             );
@@ -874,12 +764,8 @@ impl Editor {
                         ..Default::default()
                     })
                 });
-                let j = s
-                    .tour
-                    .borrow()
-                    .steps
-                    .get(index)
-                    .map_or(0, |st| st.variants.len());
+                let j =
+                    s.b.with_doc(|t| t.steps.get(index).map_or(0, |st| st.variants.len()));
                 s.render_steps(Focus::Selector(format!(
                     "li:nth-child({}) li.variant:nth-child({j}) [data-test=variant-locale]",
                     index + 1
@@ -908,304 +794,91 @@ impl Editor {
         });
     }
 
-    /// Remembers which input edits the value at `pointer`.
-    fn track(&self, pointer: &str, input: &Element) {
-        self.inputs
-            .borrow_mut()
-            .push((pointer.to_string(), input.clone()));
-    }
-
-    /// Lists the problems in the status region, marks the inputs they are about as invalid and moves
-    /// focus to the first of them.
-    fn show_problems(&self, intro: &str, problems: &[DocumentError]) {
-        self.said.set(Said::Other);
-        builder::show_problems(
-            &self.feedback,
-            &self.inputs.borrow(),
-            intro,
-            problems,
-            describe::tour_pointer,
-        );
-    }
-
-    fn clear_invalid(&self) {
-        for (_, input) in self.inputs.borrow().iter() {
-            let _ = input.remove_attribute("aria-invalid");
-        }
-    }
-
-    /// Applies an edit, keeps it in local storage and says there are unsaved changes.
-    fn edit(&self, change: impl FnOnce(&mut Tour)) {
-        change(&mut self.tour.borrow_mut());
-        self.revision.set(self.revision.get() + 1);
-        let title = self.tour.borrow().title.clone();
-        self.heading.set_text_content(Some(&title));
-        dom::set_title(&title);
-        let local = LocalDraft {
-            base_updated_at: self.summary.borrow().updated_at,
-            tour: self.tour.borrow().clone(),
-        };
-        if !drafts::store(&self.id, &local) {
-            self.say(
-                "This browser refused to keep a local copy: save soon.",
-                false,
-            );
-            return;
-        }
-        self.say_dirty();
-    }
-
-    fn show_summary(&self) {
-        let s = self.summary.borrow();
-        let title = self.tour.borrow().title.clone();
-        self.heading.set_text_content(Some(&title));
-        dom::set_title(&title);
-        tours::update_badge(&self.badge, s.published_version, s.has_unpublished_changes);
-        dom::clear(&self.meta);
-        let steps = self.tour.borrow().steps.len();
-        let _ = self.meta.append_child(&dom::text(&format!(
-            "{steps} step{} · draft saved ",
-            if steps == 1 { "" } else { "s" }
-        )));
-        let _ = self.meta.append_child(&pages::time(s.updated_at));
-    }
-
-    fn dirty(&self) -> bool {
-        self.revision.get() != self.saved_revision.get()
-    }
-
-    fn say_dirty(&self) {
-        if self.said.get() != Said::Dirty {
-            self.said.set(Said::Dirty);
-            dom::replace(
-                &self.feedback,
-                el("p")
-                    .class("feedback-dirty")
-                    .text("Unsaved changes, kept in this browser until you save."),
-            );
-        }
-    }
-
-    /// Puts a message in the status region (`error` styles it as one).
-    fn say(&self, message: &str, error: bool) {
-        self.said.set(Said::Other);
-        let class = if error {
-            "feedback-error"
-        } else {
-            "feedback-ok"
-        };
-        dom::replace(&self.feedback, el("p").class(class).text(message));
-    }
-
-    /// An error with a Retry button that repeats `action`.
-    fn fail(self: &Rc<Self>, what: &str, err: &ApiError, action: Action) {
-        self.said.set(Said::Other);
-        let s = self.clone();
-        builder::show_failure(&self.feedback, what, err, self.dirty(), move || {
-            let s = s.clone();
-            match action {
-                Action::Save => spawn_local(s.save_only()),
-                Action::Publish => spawn_local(s.publish()),
-                Action::Preview => spawn_local(s.preview()),
+    /// Edits the step at `index` (a no-op if it has gone meanwhile).
+    fn edit_step(&self, index: usize, change: impl FnOnce(&mut Step)) {
+        self.b.edit(|t| {
+            if let Some(step) = t.steps.get_mut(index) {
+                change(step);
             }
         });
     }
 
-    fn set_busy(&self, busy: bool) {
-        self.busy.set(busy);
-        dom::set_busy(&self.save_button, busy);
-        dom::set_busy(&self.publish_button, busy);
-        dom::set_busy(&self.preview_button, busy);
-    }
-
-    async fn save_only(self: Rc<Self>) {
-        if self.save().await {
-            let message = if self.dirty() {
-                "Draft saved; changes typed since are not saved yet."
-            } else {
-                "Draft saved."
-            };
-            self.say(message, false);
-        }
-    }
-
-    /// Sends the whole draft; true when the server has it.
-    async fn save(self: &Rc<Self>) -> bool {
-        if self.busy.get() {
-            return false;
-        }
-        let snapshot = self.tour.borrow().clone();
-        // The server would refuse these anyway; saying so at once, next to the fields, is kinder.
-        let problems = snapshot.validate();
-        if !problems.is_empty() {
-            self.show_problems("Fix these before saving:", &problems);
-            return false;
-        }
-        self.set_busy(true);
-        self.say("Saving…", false);
-        let revision = self.revision.get();
-        let result = api::save_tour(&self.id, &snapshot).await;
-        self.set_busy(false);
-        match result {
-            Ok(detail) => {
-                // Done even if the agent has left the page: the local copy is no longer needed.
-                self.saved_revision.set(revision);
-                if !self.dirty() {
-                    drafts::discard(&self.id);
-                } else {
-                    // Keep later edits, now relative to the version just saved.
-                    let local = LocalDraft {
-                        base_updated_at: detail.summary.updated_at,
-                        tour: self.tour.borrow().clone(),
-                    };
-                    drafts::store(&self.id, &local);
-                }
-                *self.summary.borrow_mut() = detail.summary;
-                if self.ctx.is_current() {
-                    self.clear_invalid();
-                    self.show_summary();
-                }
-                true
-            }
-            Err(e) if e.is_unauthorized() => {
-                if self.ctx.is_current() {
-                    app::signed_out();
-                }
-                false
-            }
-            Err(ApiError::Status { problems, .. }) if !problems.is_empty() => {
-                if self.ctx.is_current() {
-                    self.show_problems("The server refused the draft:", &problems);
-                }
-                false
-            }
-            Err(e) => {
-                if self.ctx.is_current() {
-                    self.fail("Could not save the draft", &e, Action::Save);
-                }
-                false
-            }
-        }
-    }
-
-    /// Saves, then publishes the saved draft as a new version with the publish message.
-    async fn publish(self: Rc<Self>) {
-        if self.busy.get() || !self.save().await {
-            return;
-        }
-        self.set_busy(true);
-        self.say("Publishing…", false);
-        let message = dom::value(&self.note).trim().to_string();
-        let result = api::publish(&self.id, &message).await;
-        self.set_busy(false);
-        if !self.ctx.is_current() {
-            return;
-        }
-        match result {
-            Ok(published) => {
-                {
-                    let mut s = self.summary.borrow_mut();
-                    s.published_version = Some(published.version);
-                    s.has_unpublished_changes = self.dirty();
-                }
-                self.show_summary();
-                dom::set_value(&self.note, "");
-                self.say(
-                    &format!(
-                        "Published version {}. Employees get it the next time a page of the application loads.",
-                        published.version
-                    ),
-                    false,
-                );
-            }
-            Err(e) if e.is_unauthorized() => app::signed_out(),
-            Err(e) => self.fail("Could not publish", &e, Action::Publish),
-        }
-    }
-
-    /// Saves, then asks for a short-lived preview link and opens it in a new tab (the draft is
-    /// shown to this author only, through the link's token).
-    async fn preview(self: Rc<Self>) {
-        // The window is opened at once, within the click, so popup blockers allow it; it is
-        // pointed at the preview once the link exists (or closed if there is none).
-        let window = web_sys::window();
-        let tab = window
-            .as_ref()
-            .and_then(|w| w.open_with_url_and_target("about:blank", "_blank").ok())
-            .flatten();
-        if self.busy.get() || !self.save().await {
-            if let Some(tab) = &tab {
-                let _ = tab.close();
-            }
-            return;
-        }
-        self.set_busy(true);
-        self.say("Preparing the preview…", false);
-        let result = api::preview(&self.id).await;
-        self.set_busy(false);
-        match result {
-            Ok(link) => {
-                let opened = tab
-                    .as_ref()
-                    .is_some_and(|t| t.location().set_href(&link.url).is_ok());
-                if !self.ctx.is_current() {
-                    return;
-                }
-                self.said.set(Said::Other);
-                let until = link
-                    .expires_at
-                    .map(|ms| format!(" The link works until {}.", summary::date(ms)))
-                    .unwrap_or_default();
-                dom::replace(
-                    &self.feedback,
-                    el("p")
-                        .class("feedback-ok")
-                        .text(if opened {
-                            "The preview opened in a new tab."
-                        } else {
-                            "The preview is ready: "
-                        })
-                        .child(
-                            el("a")
-                                .attr("href", &link.url)
-                                .attr("target", "_blank")
-                                .attr("rel", "noopener")
-                                .attr("data-test", "preview-link")
-                                .text(if opened {
-                                    " Open it again"
-                                } else {
-                                    "Open the preview"
-                                }),
-                        )
-                        .text(&until),
-                );
-            }
-            Err(e) => {
-                if let Some(tab) = &tab {
-                    let _ = tab.close();
-                }
-                if !self.ctx.is_current() {
-                    return;
-                }
-                if e.is_unauthorized() {
-                    app::signed_out();
-                } else {
-                    self.fail("Could not open a preview", &e, Action::Preview);
-                }
-            }
-        }
+    fn step_count(&self) -> usize {
+        self.b.with_doc(|t| t.steps.len())
     }
 }
 
-impl targeting::Host for Editor {
-    fn targeting(&self) -> cairn_shared::targeting::Targeting {
-        self.tour.borrow().targeting.clone()
+/// Saves, then asks for a short-lived preview link and opens it in a new tab (the draft is shown
+/// to this author only, through the link's token).
+async fn preview_draft(b: Rc<Builder<Tour>>) {
+    // The window is opened at once, within the click, so popup blockers allow it; it is pointed
+    // at the preview once the link exists (or closed if there is none).
+    let window = web_sys::window();
+    let tab = window
+        .as_ref()
+        .and_then(|w| w.open_with_url_and_target("about:blank", "_blank").ok())
+        .flatten();
+    if b.busy() || !b.save().await {
+        if let Some(tab) = &tab {
+            let _ = tab.close();
+        }
+        return;
     }
-    fn edit_targeting(&self, change: &mut dyn FnMut(&mut cairn_shared::targeting::Targeting)) {
-        self.edit(|t| change(&mut t.targeting));
-    }
-    fn track(&self, pointer: &str, input: &Element) {
-        Editor::track(self, pointer, input);
+    b.set_busy(true);
+    b.say("Preparing the preview…", false);
+    let result = api::preview(&b.id).await;
+    b.set_busy(false);
+    match result {
+        Ok(link) => {
+            let opened = tab
+                .as_ref()
+                .is_some_and(|t| t.location().set_href(&link.url).is_ok());
+            if !b.is_current() {
+                return;
+            }
+            let until = link
+                .expires_at
+                .map(|ms| format!(" The link works until {}.", summary::date(ms)))
+                .unwrap_or_default();
+            b.show(
+                el("p")
+                    .class("feedback-ok")
+                    .text(if opened {
+                        "The preview opened in a new tab."
+                    } else {
+                        "The preview is ready: "
+                    })
+                    .child(
+                        el("a")
+                            .attr("href", &link.url)
+                            .attr("target", "_blank")
+                            .attr("rel", "noopener")
+                            .attr("data-test", "preview-link")
+                            .text(if opened {
+                                " Open it again"
+                            } else {
+                                "Open the preview"
+                            }),
+                    )
+                    .text(&until),
+            );
+        }
+        Err(e) => {
+            if let Some(tab) = &tab {
+                let _ = tab.close();
+            }
+            if !b.is_current() {
+                return;
+            }
+            if e.is_unauthorized() {
+                app::signed_out();
+            } else {
+                let s = b.clone();
+                b.fail("Could not open a preview", &e, move || {
+                    spawn_local(preview_draft(s.clone()))
+                });
+            }
+        }
     }
 }
 

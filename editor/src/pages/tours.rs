@@ -1,7 +1,7 @@
 //! The tours list: title, lifecycle badge, step count and last change, each row leading to the tour.
 
 use cairn_shared::api::{NewTour, TourSummary};
-use cairn_shared::content::{Advance, Placement, Step, Tour};
+use cairn_shared::content::Tour;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
@@ -9,8 +9,9 @@ use crate::api;
 use crate::dom::{self, el};
 use crate::drafts;
 use crate::format::{self, TourState};
+use crate::pages::builder::Doc;
 use crate::pages::{self, Ctx};
-use crate::router::{self, Route};
+use crate::router::{self, Kind, Route};
 
 pub fn render(ctx: &Ctx) {
     dom::set_title("Tours");
@@ -111,24 +112,7 @@ fn new_tour_form() -> Element {
             }
             let new = NewTour {
                 app_id: dom::value(&a),
-                document: Tour {
-                    title: name,
-                    steps: vec![Step {
-                        id: "step-1".into(),
-                        title: "Step 1".into(),
-                        body: String::new(),
-                        target: None,
-                        placement: Placement::Auto,
-                        advance: Advance::Next,
-                        optional: false,
-                        when_absent: None,
-                        variants: Vec::new(),
-                    }],
-                    description: String::new(),
-                    targeting: Default::default(),
-                    locale: None,
-                    variants: Vec::new(),
-                },
+                document: Tour::new_doc(name),
             };
             let s = s.clone();
             s.set_text_content(Some("Creating…"));
@@ -160,7 +144,7 @@ fn table(tours: &[TourSummary]) -> Element {
 fn row(t: &TourSummary) -> Element {
     let route = Route::Tour(t.id.clone());
     let mut title = el("td").child(el("a").attr("href", &route.href()).text(&t.title));
-    if drafts::exists(&t.id) {
+    if drafts::exists(Kind::Tours, &t.id) {
         title = title.child(
             el("span")
                 .class("hint-inline")

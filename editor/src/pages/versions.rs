@@ -1,26 +1,27 @@
-//! A tour's published versions: who published what and when, with the publish message; the changes
-//! between any two versions (or a version and the current draft); and rollback, which publishes an
-//! older version again as a new one (history is never rewritten).
+//! A document's published versions (tour, tooltip or checklist, one screen for all): who published
+//! what and when, with the publish message; the changes between any two versions (or a version and
+//! the current draft); and rollback, which publishes an older version again as a new one (history is
+//! never rewritten) and makes the draft that version too.
 
+use std::marker::PhantomData;
 use std::rc::Rc;
 
-use cairn_shared::api::{Change, TourDetail, VersionView};
+use cairn_shared::api::{Change, DocumentSummary, VersionView};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
 use crate::api::{self, ApiError};
 use crate::app;
-use crate::describe;
 use crate::dom::{self, el};
 use crate::drafts;
+use crate::pages::builder::Doc;
 use crate::pages::{self, Ctx, tours};
-use crate::router::Route;
 
-pub fn render(ctx: &Ctx, id: String) {
+pub fn render<D: Doc>(ctx: &Ctx, id: String) {
     dom::set_title("Versions");
     ctx.append(pages::back_link(
-        Route::Tour(id.clone()),
-        "← Back to the tour",
+        D::route(id.clone()),
+        &format!("← Back to the {}", D::KIND.noun()),
     ));
     let heading = pages::heading("Versions");
     ctx.append(&heading);
@@ -43,34 +44,35 @@ pub fn render(ctx: &Ctx, id: String) {
         move || {
             let id = fetch_id.clone();
             async move {
-                let detail = api::tour(&id).await?;
-                let versions = api::versions(&id).await?;
-                Ok::<_, ApiError>((detail, versions))
+                let detail = api::document::<D::Detail>(D::KIND.plural(), &id).await?;
+                let versions = api::versions(D::KIND.plural(), &id).await?;
+                Ok::<_, ApiError>((D::split(detail).0, versions))
             }
         },
-        move |slot, (detail, versions): (TourDetail, Vec<VersionView>)| {
-            let title = format!("Versions of “{}”", detail.summary.title);
+        move |slot, (summary, versions): (DocumentSummary, Vec<VersionView>)| {
+            let title = format!("Versions of “{}”", summary.title);
             heading.set_text_content(Some(&title));
             dom::set_title(&title);
-            let page = Rc::new(Page {
+            let page = Rc::new(Page::<D> {
                 ctx: c.clone(),
                 id: id.clone(),
                 feedback: feedback.clone(),
+                kind: PhantomData,
             });
-            page.show(slot, &detail, &versions);
+            page.show(slot, &summary, &versions);
         },
     );
 }
 
-struct Page {
+struct Page<D> {
     ctx: Ctx,
     id: String,
     feedback: Element,
+    kind: PhantomData<D>,
 }
 
-impl Page {
-    fn show(self: &Rc<Self>, slot: &Element, detail: &TourDetail, versions: &[VersionView]) {
-        let s = &detail.summary;
+impl<D: Doc> Page<D> {
+    fn show(self: &Rc<Self>, slot: &Element, s: &DocumentSummary, versions: &[VersionView]) {
         let badge = tours::badge(s.published_version, s.has_unpublished_changes);
         dom::set_attr(&badge, "data-test", "status");
         let _ = slot.append_child(&el("p").text("Now: ").child(badge).build());
@@ -78,7 +80,10 @@ impl Page {
             let _ = slot.append_child(
                 &el("p")
                     .class("empty")
-                    .text("Not published yet: publish the tour to start its history.")
+                    .text(&format!(
+                        "Not published yet: publish the {} to start its history.",
+                        D::KIND.noun()
+                    ))
                     .build(),
             );
             return;
@@ -159,14 +164,14 @@ impl Page {
             dom::set_busy(&yes2, true);
             let me = me.clone();
             spawn_local(async move {
-                let result = api::rollback(&me.id, version).await;
+                let result = api::rollback(D::KIND.plural(), &me.id, version).await;
                 if !me.ctx.is_current() {
                     return;
                 }
                 match result {
                     Ok(p) => {
                         // The draft is now that version: an old local copy would shadow it.
-                        drafts::discard(&me.id);
+                        drafts::discard(D::KIND, &me.id);
                         pages::flash(format!(
                             "Rolled back: version {version} is live again as version {}.",
                             p.version
@@ -235,10 +240,10 @@ impl Page {
                 &o,
                 move || {
                     let id = id.clone();
-                    async move { api::diff(&id, a, b).await }
+                    async move { api::diff(D::KIND.plural(), &id, a, b).await }
                 },
                 |slot, changes: Vec<Change>| {
-                    let _ = slot.append_child(&diff_list(&changes));
+                    let _ = slot.append_child(&diff_list(&changes, D::describe_pointer));
                 },
             );
         });
@@ -275,7 +280,7 @@ fn short(v: &Option<serde_json::Value>) -> String {
     }
 }
 
-fn diff_list(changes: &[Change]) -> Element {
+fn diff_list(changes: &[Change], describe: fn(&str) -> String) -> Element {
     if changes.is_empty() {
         return el("p").class("empty").text("No differences.").build();
     }
@@ -291,9 +296,7 @@ fn diff_list(changes: &[Change]) -> Element {
                 .attr("data-test", "diff-change")
                 .attr("data-pointer", &c.pointer)
                 .class(&format!("diff-{}", c.op))
-                .child(
-                    el("strong").text(&format!("{what}: {} ", describe::tour_pointer(&c.pointer))),
-                )
+                .child(el("strong").text(&format!("{what}: {} ", describe(&c.pointer))))
                 .child(el("code").class("pointer").text(&c.pointer))
                 .child(
                     el("div")

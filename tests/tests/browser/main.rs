@@ -10,6 +10,7 @@ mod editor;
 mod editor_ui;
 mod harness;
 mod helpdesk_loop;
+mod history;
 mod host;
 mod host_pages;
 mod preview;
