@@ -37,17 +37,7 @@ impl Doc for Tour {
     fn new_doc(title: String) -> Self {
         Tour {
             title,
-            steps: vec![Step {
-                id: "step-1".into(),
-                title: "Step 1".into(),
-                body: String::new(),
-                target: None,
-                placement: Placement::Auto,
-                advance: Advance::Next,
-                optional: false,
-                when_absent: None,
-                variants: Vec::new(),
-            }],
+            steps: vec![blank_step("step-1".into(), "Step 1".into())],
             description: String::new(),
             targeting: Targeting::default(),
             locale: None,
@@ -221,19 +211,8 @@ impl Steps {
     fn add_step(self: &Rc<Self>) {
         let id = self.b.with_doc(new_step_id);
         let n = self.step_count() + 1;
-        self.b.edit(|t| {
-            t.steps.push(Step {
-                id,
-                title: format!("Step {n}"),
-                body: String::new(),
-                target: None,
-                placement: Placement::Auto,
-                advance: Advance::Next,
-                optional: false,
-                when_absent: None,
-                variants: Vec::new(),
-            })
-        });
+        self.b
+            .edit(|t| t.steps.push(blank_step(id, format!("Step {n}"))));
         let last = self.step_count() - 1;
         self.render_steps(Focus::Selector(format!(
             "li:nth-child({}) [data-test=step-title]",
@@ -893,6 +872,21 @@ pub(crate) fn button(label: &str, test: &str, class: &str) -> dom::El {
 fn non_empty(s: String) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
+}
+
+/// A floating step with only a title, moved on with Next.
+fn blank_step(id: String, title: String) -> Step {
+    Step {
+        id,
+        title,
+        body: String::new(),
+        target: None,
+        placement: Placement::Auto,
+        advance: Advance::Next,
+        optional: false,
+        when_absent: None,
+        variants: Vec::new(),
+    }
 }
 
 /// A step id not used in the tour: `step-` and 8 random hex digits.

@@ -13,7 +13,13 @@ use crate::harness::Browser;
 const FIRST: &str = "The budget code of your team.";
 const SECOND: &str = "The **4-digit** budget code of your team.";
 
-async fn api(admin: &reqwest::Client, server: &TestServer, method: &str, path: &str, body: Value) -> Value {
+async fn api(
+    admin: &reqwest::Client,
+    server: &TestServer,
+    method: &str,
+    path: &str,
+    body: Value,
+) -> Value {
     let res = admin
         .request(
             method.parse().expect("method"),
@@ -23,7 +29,11 @@ async fn api(admin: &reqwest::Client, server: &TestServer, method: &str, path: &
         .send()
         .await
         .expect("request");
-    assert!(res.status().is_success(), "{method} {path}: {}", res.status());
+    assert!(
+        res.status().is_success(),
+        "{method} {path}: {}",
+        res.status()
+    );
     res.json().await.expect("json")
 }
 
@@ -32,7 +42,11 @@ async fn status_says(browser: &Browser, text: &str) {
     until(
         browser,
         &format!("the builder to say {text:?}"),
-        &format!("{}.indexOf({}) >= 0", text_of("[data-test=save-status]"), json!(text)),
+        &format!(
+            "{}.indexOf({}) >= 0",
+            text_of("[data-test=save-status]"),
+            json!(text)
+        ),
     )
     .await;
 }
@@ -62,7 +76,14 @@ async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
     // A new, never published tooltip on the seeded one's element.
     let seeded = api(&admin, &server, "GET", "/tooltips", Value::Null).await;
     let seeded_id = seeded[0]["id"].as_str().expect("seeded tooltip");
-    let seeded = api(&admin, &server, "GET", &format!("/tooltips/{seeded_id}"), Value::Null).await;
+    let seeded = api(
+        &admin,
+        &server,
+        "GET",
+        &format!("/tooltips/{seeded_id}"),
+        Value::Null,
+    )
+    .await;
     let mut doc = seeded["draft"].clone();
     doc["title"] = json!("Cost center help");
     doc["body"] = json!("");
@@ -103,8 +124,14 @@ async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
         .js("return Array.from(document.querySelectorAll('[data-test=version-row]')).map(function (r) { return r.getAttribute('data-version') + ' ' + r.textContent; });")
         .await;
     let rows: Vec<String> = serde_json::from_value(rows).expect("rows");
-    assert!(rows[0].starts_with("2 ") && rows[0].contains("Say how long the code is"), "{rows:?}");
-    assert!(rows[1].starts_with("1 ") && rows[1].contains("First wording"), "{rows:?}");
+    assert!(
+        rows[0].starts_with("2 ") && rows[0].contains("Say how long the code is"),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].starts_with("1 ") && rows[1].contains("First wording"),
+        "{rows:?}"
+    );
     let heading = browser.js(&format!("return {}", text_of("h1"))).await;
     assert_eq!(heading, json!("Versions of “Cost center help”"));
 
@@ -128,7 +155,9 @@ async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
         json!(1)
     );
     screenshot(&browser, "tooltip-versions").await;
-    browser.assert_accessible("the tooltip's version history", None).await;
+    browser
+        .assert_accessible("the tooltip's version history", None)
+        .await;
 
     // Roll back with the keyboard: Enter on the row's button asks inline and focuses the answer.
     element(&browser, "[data-test=rollback][data-version='1']")
@@ -142,7 +171,9 @@ async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
         "document.activeElement && document.activeElement.getAttribute('data-test') === 'rollback-confirm'",
     )
     .await;
-    browser.assert_accessible("the rollback confirmation", None).await;
+    browser
+        .assert_accessible("the rollback confirmation", None)
+        .await;
     element(&browser, "[data-test=rollback-confirm]")
         .await
         .send_keys("\u{e007}")
@@ -157,7 +188,14 @@ async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
         ),
     )
     .await;
-    let versions = api(&admin, &server, "GET", &format!("/tooltips/{tip_id}/versions"), Value::Null).await;
+    let versions = api(
+        &admin,
+        &server,
+        "GET",
+        &format!("/tooltips/{tip_id}/versions"),
+        Value::Null,
+    )
+    .await;
     assert_eq!(versions[0]["message"], "Rollback to version 1");
     assert_eq!(versions.as_array().map(Vec::len), Some(3));
 
@@ -168,12 +206,21 @@ async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
         .js("return document.querySelector('[data-test=tooltip-body]').value")
         .await;
     assert_eq!(body, json!(FIRST));
-    let state = browser.js(&format!("return {}", text_of("[data-test=status]"))).await;
+    let state = browser
+        .js(&format!("return {}", text_of("[data-test=status]")))
+        .await;
     assert!(
         state.as_str().is_some_and(|s| s.contains('3')),
         "the badge names version 3: {state}"
     );
-    let draft = api(&admin, &server, "GET", &format!("/tooltips/{tip_id}"), Value::Null).await;
+    let draft = api(
+        &admin,
+        &server,
+        "GET",
+        &format!("/tooltips/{tip_id}"),
+        Value::Null,
+    )
+    .await;
     assert_eq!(draft["draft"]["body"], FIRST);
     assert_eq!(draft["has_unpublished_changes"], false);
 
@@ -197,8 +244,12 @@ async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
         browser.js("return location.hash").await,
         json!(format!("#/checklists/{list_id}/versions"))
     );
-    let back = browser.js(&format!("return {}", text_of(".back-link"))).await;
+    let back = browser
+        .js(&format!("return {}", text_of(".back-link")))
+        .await;
     assert_eq!(back, json!("← Back to the checklist"));
-    browser.assert_accessible("the checklist's version history", None).await;
+    browser
+        .assert_accessible("the checklist's version history", None)
+        .await;
     browser.close().await;
 }
