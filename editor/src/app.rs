@@ -8,7 +8,6 @@
 use std::cell::{Cell, RefCell};
 
 use cairn_shared::api::Me;
-use cairn_shared::content::{Checklist, Tooltip, Tour};
 use wasm_bindgen::UnwrapThrowExt;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
@@ -16,7 +15,7 @@ use web_sys::Element;
 use crate::api;
 use crate::dom::{self, el};
 use crate::pages::{self, Ctx};
-use crate::router::{self, Kind, Route, Section};
+use crate::router::{self, Route, Section};
 
 /// What stays on screen while signed in.
 struct Shell {
@@ -219,9 +218,7 @@ pub fn render_route(focus: bool) {
         Route::Tours => pages::tours::render(&ctx),
         Route::Tour(id) => pages::tour::render(&ctx, id, None),
         Route::TourStep(id, step) => pages::tour::render(&ctx, id, Some(step)),
-        Route::Versions(Kind::Tours, id) => pages::versions::render::<Tour>(&ctx, id),
-        Route::Versions(Kind::Tooltips, id) => pages::versions::render::<Tooltip>(&ctx, id),
-        Route::Versions(Kind::Checklists, id) => pages::versions::render::<Checklist>(&ctx, id),
+        Route::Versions(kind, id) => pages::versions::render(&ctx, kind, id),
         Route::Deliveries => pages::deliveries::render(&ctx),
         Route::Tooltips => pages::tooltips::render_list(&ctx),
         Route::Tooltip(id) => pages::tooltips::render(&ctx, id),

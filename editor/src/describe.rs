@@ -5,6 +5,8 @@
 use cairn_shared::content::{Advance, Placement, Strategy, Target, WhenAbsent};
 use cairn_shared::tickets::StepContext;
 
+use crate::router::Kind;
+
 /// One element-finding strategy, as a short phrase.
 pub fn strategy(s: &Strategy) -> String {
     match s {
@@ -68,6 +70,41 @@ pub fn tour_step(ctx: &StepContext) -> String {
         (None, Some(s)) => s,
         (None, None) => "—".to_string(),
     }
+}
+
+/// A problem's or a change's JSON pointer in words, for a document of `kind`.
+pub fn pointer(kind: Kind, pointer: &str) -> String {
+    match kind {
+        Kind::Tours => tour_pointer(pointer),
+        Kind::Tooltips | Kind::Checklists => document_pointer(pointer),
+    }
+}
+
+/// `/items/2/title` → "Item 3, title"; `/target/strategies` → "Target, strategies".
+pub fn document_pointer(pointer: &str) -> String {
+    let pointer = pointer.strip_prefix("/document").unwrap_or(pointer);
+    let mut words = Vec::new();
+    let mut parts = pointer.split('/').filter(|p| !p.is_empty()).peekable();
+    while let Some(p) = parts.next() {
+        let name = p.replace('_', " ");
+        match parts.peek().and_then(|n| n.parse::<usize>().ok()) {
+            Some(i) => {
+                parts.next();
+                words.push(format!("{} {}", singular(&name), i + 1));
+            }
+            None => words.push(name),
+        }
+    }
+    let text = words.join(", ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => "The document".to_string(),
+    }
+}
+
+fn singular(name: &str) -> &str {
+    name.strip_suffix('s').unwrap_or(name)
 }
 
 /// Where a JSON pointer into a tour points, in words: `/steps/1/title` → `Step 2 title`. The
@@ -211,5 +248,18 @@ mod tests {
         }
         assert_eq!(parse_absent("goto:"), None);
         assert_eq!(parse_absent("nonsense"), None);
+    }
+
+    #[test]
+    fn pointers_read_as_words() {
+        assert_eq!(document_pointer("/items/2/title"), "Item 3, title");
+        assert_eq!(
+            document_pointer("/document/items/0/action/tour_id"),
+            "Item 1, action, tour id"
+        );
+        assert_eq!(document_pointer("/target/strategies"), "Target, strategies");
+        assert_eq!(document_pointer(""), "The document");
+        assert_eq!(pointer(Kind::Checklists, "/items/0/title"), "Item 1, title");
+        assert_eq!(pointer(Kind::Tours, "/steps/1/title"), "Step 2 title");
     }
 }

@@ -55,6 +55,15 @@ impl Kind {
         }
     }
 
+    /// The builder of document `id` of this kind.
+    pub fn route(self, id: String) -> Route {
+        match self {
+            Kind::Tours => Route::Tour(id),
+            Kind::Tooltips => Route::Tooltip(id),
+            Kind::Checklists => Route::Checklist(id),
+        }
+    }
+
     fn of_plural(plural: &str) -> Option<Kind> {
         [Kind::Tours, Kind::Tooltips, Kind::Checklists]
             .into_iter()

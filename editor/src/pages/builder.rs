@@ -19,6 +19,7 @@ use web_sys::{Element, KeyboardEvent};
 
 use crate::api::{self, ApiError};
 use crate::app;
+use crate::describe;
 use crate::dom::{self, el};
 use crate::drafts::{self, LocalCopy};
 use crate::pages::tour::{button, event_value, field};
@@ -47,10 +48,6 @@ pub trait Doc: Clone + PartialEq + Serialize + DeserializeOwned + 'static {
     /// The toolbar's words before the last save's time.
     fn saved_words(&self) -> String {
         "Draft saved ".to_string()
-    }
-    /// A problem's JSON pointer in words, for the problem list.
-    fn describe_pointer(pointer: &str) -> String {
-        describe_pointer(pointer)
     }
 }
 
@@ -544,7 +541,7 @@ impl<D: Doc> Builder<D> {
             &self.inputs.borrow(),
             intro,
             problems,
-            D::describe_pointer,
+            D::KIND,
         );
     }
 
@@ -765,7 +762,7 @@ fn show_problems(
     inputs: &[(String, Element)],
     intro: &str,
     problems: &[DocumentError],
-    describe: fn(&str) -> String,
+    kind: Kind,
 ) {
     let mut first_invalid = None;
     for (pointer, input) in inputs {
@@ -786,11 +783,15 @@ fn show_problems(
             .class("feedback-error")
             .child(el("p").text(intro))
             .child(
-                el("ul").class("problems").children(
-                    problems.iter().map(|p| {
-                        el("li").text(&format!("{}: {}", describe(&p.pointer), p.message))
-                    }),
-                ),
+                el("ul")
+                    .class("problems")
+                    .children(problems.iter().map(|p| {
+                        el("li").text(&format!(
+                            "{}: {}",
+                            describe::pointer(kind, &p.pointer),
+                            p.message
+                        ))
+                    })),
             ),
     );
     if let Some(input) = first_invalid {
@@ -825,48 +826,5 @@ fn show_failure(
             .text("Retry")
             .on("click", move |_| retry());
         let _ = feedback.append_child(&retry.build());
-    }
-}
-
-/// `/items/2/title` → "Item 3, title"; `/target/strategies` → "Target, strategies".
-pub fn describe_pointer(pointer: &str) -> String {
-    let pointer = pointer.strip_prefix("/document").unwrap_or(pointer);
-    let mut words = Vec::new();
-    let mut parts = pointer.split('/').filter(|p| !p.is_empty()).peekable();
-    while let Some(p) = parts.next() {
-        let name = p.replace('_', " ");
-        match parts.peek().and_then(|n| n.parse::<usize>().ok()) {
-            Some(i) => {
-                parts.next();
-                words.push(format!("{} {}", singular(&name), i + 1));
-            }
-            None => words.push(name),
-        }
-    }
-    let text = words.join(", ");
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => "The document".to_string(),
-    }
-}
-
-fn singular(name: &str) -> &str {
-    name.strip_suffix('s').unwrap_or(name)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::describe_pointer;
-
-    #[test]
-    fn pointers_read_as_words() {
-        assert_eq!(describe_pointer("/items/2/title"), "Item 3, title");
-        assert_eq!(
-            describe_pointer("/document/items/0/action/tour_id"),
-            "Item 1, action, tour id"
-        );
-        assert_eq!(describe_pointer("/target/strategies"), "Target, strategies");
-        assert_eq!(describe_pointer(""), "The document");
     }
 }

@@ -85,9 +85,6 @@ impl Doc for Tour {
             if steps == 1 { "" } else { "s" }
         )
     }
-    fn describe_pointer(pointer: &str) -> String {
-        describe::tour_pointer(pointer)
-    }
 }
 
 /// The builder of tour `id`, with focus on step `focus_step` if given (a link from a ticket).

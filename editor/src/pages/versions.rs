@@ -3,7 +3,6 @@
 //! the current draft); and rollback, which publishes an older version again as a new one (history is
 //! never rewritten) and makes the draft that version too.
 
-use std::marker::PhantomData;
 use std::rc::Rc;
 
 use cairn_shared::api::{Change, DocumentSummary, VersionView};
@@ -12,16 +11,18 @@ use web_sys::Element;
 
 use crate::api::{self, ApiError};
 use crate::app;
+use crate::describe;
 use crate::dom::{self, el};
 use crate::drafts;
-use crate::pages::builder::Doc;
 use crate::pages::{self, Ctx, tours};
+use crate::router::Kind;
 
-pub fn render<D: Doc>(ctx: &Ctx, id: String) {
+/// Not generic over the document type: one copy of this screen in the wasm serves every kind.
+pub fn render(ctx: &Ctx, kind: Kind, id: String) {
     dom::set_title("Versions");
     ctx.append(pages::back_link(
-        D::route(id.clone()),
-        &format!("← Back to the {}", D::KIND.noun()),
+        kind.route(id.clone()),
+        &format!("← Back to the {}", kind.noun()),
     ));
     let heading = pages::heading("Versions");
     ctx.append(&heading);
@@ -44,34 +45,35 @@ pub fn render<D: Doc>(ctx: &Ctx, id: String) {
         move || {
             let id = fetch_id.clone();
             async move {
-                let detail = api::document::<D::Detail>(D::KIND.plural(), &id).await?;
-                let versions = api::versions(D::KIND.plural(), &id).await?;
-                Ok::<_, ApiError>((D::split(detail).0, versions))
+                // The document's summary fields, without its draft.
+                let summary = api::document::<DocumentSummary>(kind.plural(), &id).await?;
+                let versions = api::versions(kind.plural(), &id).await?;
+                Ok::<_, ApiError>((summary, versions))
             }
         },
         move |slot, (summary, versions): (DocumentSummary, Vec<VersionView>)| {
             let title = format!("Versions of “{}”", summary.title);
             heading.set_text_content(Some(&title));
             dom::set_title(&title);
-            let page = Rc::new(Page::<D> {
+            let page = Rc::new(Page {
                 ctx: c.clone(),
+                kind,
                 id: id.clone(),
                 feedback: feedback.clone(),
-                kind: PhantomData,
             });
             page.show(slot, &summary, &versions);
         },
     );
 }
 
-struct Page<D> {
+struct Page {
     ctx: Ctx,
+    kind: Kind,
     id: String,
     feedback: Element,
-    kind: PhantomData<D>,
 }
 
-impl<D: Doc> Page<D> {
+impl Page {
     fn show(self: &Rc<Self>, slot: &Element, s: &DocumentSummary, versions: &[VersionView]) {
         let badge = tours::badge(s.published_version, s.has_unpublished_changes);
         dom::set_attr(&badge, "data-test", "status");
@@ -82,7 +84,7 @@ impl<D: Doc> Page<D> {
                     .class("empty")
                     .text(&format!(
                         "Not published yet: publish the {} to start its history.",
-                        D::KIND.noun()
+                        self.kind.noun()
                     ))
                     .build(),
             );
@@ -164,14 +166,14 @@ impl<D: Doc> Page<D> {
             dom::set_busy(&yes2, true);
             let me = me.clone();
             spawn_local(async move {
-                let result = api::rollback(D::KIND.plural(), &me.id, version).await;
+                let result = api::rollback(me.kind.plural(), &me.id, version).await;
                 if !me.ctx.is_current() {
                     return;
                 }
                 match result {
                     Ok(p) => {
                         // The draft is now that version: an old local copy would shadow it.
-                        drafts::discard(D::KIND, &me.id);
+                        drafts::discard(me.kind, &me.id);
                         pages::flash(format!(
                             "Rolled back: version {version} is live again as version {}.",
                             p.version
@@ -234,16 +236,16 @@ impl<D: Doc> Page<D> {
                 return;
             };
             let b = dom::value(&t).parse::<u32>().ok();
-            let (id, o) = (me.id.clone(), o.clone());
+            let (kind, id, o) = (me.kind, me.id.clone(), o.clone());
             pages::load(
                 &me.ctx,
                 &o,
                 move || {
                     let id = id.clone();
-                    async move { api::diff(D::KIND.plural(), &id, a, b).await }
+                    async move { api::diff(kind.plural(), &id, a, b).await }
                 },
-                |slot, changes: Vec<Change>| {
-                    let _ = slot.append_child(&diff_list(&changes, D::describe_pointer));
+                move |slot, changes: Vec<Change>| {
+                    let _ = slot.append_child(&diff_list(&changes, kind));
                 },
             );
         });
@@ -280,7 +282,7 @@ fn short(v: &Option<serde_json::Value>) -> String {
     }
 }
 
-fn diff_list(changes: &[Change], describe: fn(&str) -> String) -> Element {
+fn diff_list(changes: &[Change], kind: Kind) -> Element {
     if changes.is_empty() {
         return el("p").class("empty").text("No differences.").build();
     }
@@ -296,7 +298,9 @@ fn diff_list(changes: &[Change], describe: fn(&str) -> String) -> Element {
                 .attr("data-test", "diff-change")
                 .attr("data-pointer", &c.pointer)
                 .class(&format!("diff-{}", c.op))
-                .child(el("strong").text(&format!("{what}: {} ", describe(&c.pointer))))
+                .child(
+                    el("strong").text(&format!("{what}: {} ", describe::pointer(kind, &c.pointer))),
+                )
                 .child(el("code").class("pointer").text(&c.pointer))
                 .child(
                     el("div")
