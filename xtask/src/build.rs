@@ -51,20 +51,20 @@ const BUNDLES: [Bundle; 2] = [
 pub fn bundles() -> Result<PathBuf> {
     eprintln!("▸ building the overlay and editor wasm bundles");
     let lean = lean_std();
-    let mut cmd = cargo();
-    cmd.args(["build", "--target", TARGET, "--profile", "wasm"]);
-    for b in &BUNDLES {
-        if !(lean && b.package == OVERLAY) {
+    if lean {
+        for b in &BUNDLES {
+            run_cmd(&mut lean_build(b.package))?;
+        }
+    } else {
+        let mut cmd = cargo();
+        cmd.args(["build", "--target", TARGET, "--profile", "wasm"]);
+        for b in &BUNDLES {
             cmd.args(["--package", b.package]);
         }
-    }
-    run_cmd(&mut cmd)?;
-    if lean {
-        run_cmd(&mut lean_overlay_build())?;
-    } else {
+        run_cmd(&mut cmd)?;
         eprintln!(
-            "    (the rust-src component is missing: the overlay links the prebuilt std; \
-             `rustup component add rust-src` makes it smaller)"
+            "    (the rust-src component is missing: the bundles link the prebuilt std; \
+             `rustup component add rust-src` makes them smaller)"
         );
     }
     let web = web_dir();
@@ -75,8 +75,8 @@ pub fn bundles() -> Result<PathBuf> {
         }
         fs::create_dir_all(&out)?;
         let crate_name = b.package.replace('-', "_");
-        let built = if lean && b.package == OVERLAY {
-            lean_target_dir()
+        let built = if lean {
+            lean_target_dir(b.package)
         } else {
             target_dir()
         };
@@ -117,9 +117,7 @@ pub fn bundles() -> Result<PathBuf> {
     Ok(web)
 }
 
-const OVERLAY: &str = "cairn-overlay";
-
-/// Whether the overlay is built with its own, size-optimised std: `-Z build-std` with panics that
+/// Whether the bundles are built with their own, size-optimised std: `-Z build-std` with panics that
 /// abort at once, so no formatting or panic-message code is linked (about a fifth of the wasm).
 /// Needs the pinned toolchain's `rust-src` component; `CAIRN_LEAN_STD=0` turns it off. The flags
 /// are unstable on the stable toolchain, hence `RUSTC_BOOTSTRAP=1`, scoped to this one build.
@@ -139,21 +137,26 @@ fn lean_std() -> bool {
     })
 }
 
-/// Its own target folder: the std and flags differ, and sharing one would rebuild the editor.
-fn lean_target_dir() -> PathBuf {
-    target_dir().join("lean-std")
+/// Its own target folder per bundle: the std and flags differ from the native build's, and one
+/// build of both would unify their web-sys features (the overlay would change with the editor).
+fn lean_target_dir(package: &str) -> PathBuf {
+    match package {
+        "cairn-overlay" => target_dir().join("lean-std"),
+        _ => target_dir().join(format!("lean-std-{package}")),
+    }
 }
 
-fn lean_overlay_build() -> Command {
+/// `package` against the lean std: the overlay −8 KB gz, the editor −26 KB gz.
+fn lean_build(package: &str) -> Command {
     let mut cmd = cargo();
     cmd.env("RUSTC_BOOTSTRAP", "1")
         .env(
             "CARGO_ENCODED_RUSTFLAGS",
             "-Zunstable-options\x1f-Cpanic=immediate-abort\x1f-Zlocation-detail=none\x1f-Zfmt-debug=none",
         )
-        .args(["build", "--target", TARGET, "--profile", "wasm", "--package", OVERLAY])
+        .args(["build", "--target", TARGET, "--profile", "wasm", "--package", package])
         .args(["-Z", "build-std=std,panic_abort", "-Z", "build-std-features=optimize_for_size", "--target-dir"])
-        .arg(lean_target_dir());
+        .arg(lean_target_dir(package));
     cmd
 }
 
