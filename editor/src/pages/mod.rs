@@ -17,6 +17,7 @@ pub mod tours;
 pub mod versions;
 
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
@@ -97,41 +98,48 @@ pub fn load<T, Fut>(
     T: 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
+    // Only this adapter is generic: the flow in `Loader::run` exists once in the wasm, not once
+    // per screen.
+    let render = Rc::new(render);
+    let attempt = move || -> Attempt {
+        let fetched = fetch();
+        let render = render.clone();
+        Box::pin(async move {
+            let value = fetched.await?;
+            Ok(Box::new(move |slot: &Element| render(slot, value)) as Shown)
+        })
+    };
     Rc::new(Loader {
         ctx: ctx.clone(),
         slot: slot.clone(),
-        fetch: Box::new(fetch),
-        render: Box::new(render),
+        attempt: Box::new(attempt),
     })
     .run();
 }
 
+/// What a successful fetch draws.
+type Shown = Box<dyn FnOnce(&Element)>;
+type Attempt = Pin<Box<dyn Future<Output = Result<Shown, ApiError>>>>;
+
 /// One [`load`], kept so Retry can run it again.
-struct Loader<F, R> {
+struct Loader {
     ctx: Ctx,
     slot: Element,
-    fetch: F,
-    render: R,
+    attempt: Box<dyn Fn() -> Attempt>,
 }
 
-impl<T, Fut, F, R> Loader<F, R>
-where
-    T: 'static,
-    Fut: Future<Output = Result<T, ApiError>> + 'static,
-    F: Fn() -> Fut + 'static,
-    R: Fn(&Element, T) + 'static,
-{
+impl Loader {
     fn run(self: Rc<Self>) {
         dom::replace(&self.slot, loading());
         spawn_local(async move {
-            let result = (self.fetch)().await;
+            let result = (self.attempt)().await;
             if !self.ctx.is_current() {
                 return;
             }
             match result {
-                Ok(value) => {
+                Ok(show) => {
                     dom::clear(&self.slot);
-                    (self.render)(&self.slot, value);
+                    show(&self.slot);
                 }
                 Err(e) if e.is_unauthorized() => app::signed_out(),
                 Err(e) => {
