@@ -3,39 +3,17 @@
 //! the keyboard, and the builder shows the first version's text again. A checklist's builder leads
 //! to its history too. axe-core finds nothing on the screens.
 
-use cairn_server::testing::{TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, TestServer};
+use cairn_server::roles::Role;
+use cairn_server::testing::TestServer;
 use serde_json::{Value, json};
 
-use crate::editor::{screenshot, text_of, until};
-use crate::editor_ui::{click, element, fill, sign_in};
+use crate::editor::{api_client, get, screenshot, sign_in, text_of, until, user};
+use crate::editor_ui::{click, element, fill};
 use crate::harness::Browser;
 
+const AUTHOR: &str = "author@test.local";
 const FIRST: &str = "The budget code of your team.";
 const SECOND: &str = "The **4-digit** budget code of your team.";
-
-async fn api(
-    admin: &reqwest::Client,
-    server: &TestServer,
-    method: &str,
-    path: &str,
-    body: Value,
-) -> Value {
-    let res = admin
-        .request(
-            method.parse().expect("method"),
-            format!("{}/api/v1{path}", server.url),
-        )
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    assert!(
-        res.status().is_success(),
-        "{method} {path}: {}",
-        res.status()
-    );
-    res.json().await.expect("json")
-}
 
 /// Waits until the builder's status region contains `text`.
 async fn status_says(browser: &Browser, text: &str) {
@@ -61,44 +39,28 @@ async fn publish(browser: &Browser, body: &str, note: &str, version: u32) {
 #[tokio::test]
 async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
     let server = TestServer::spawn().await.expect("server");
-    let admin = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    api(
-        &admin,
-        &server,
-        "POST",
-        "/auth/login",
-        json!({ "email": TEST_ADMIN_EMAIL, "password": TEST_ADMIN_PASSWORD }),
-    )
-    .await;
+    user(&server, AUTHOR, Role::Author).await;
+    let api = api_client(&server, AUTHOR).await;
+    let url = |path: &str| format!("{}/api/v1{path}", server.url);
     // A new, never published tooltip on the seeded one's element.
-    let seeded = api(&admin, &server, "GET", "/tooltips", Value::Null).await;
+    let seeded = get(&api, url("/tooltips")).await;
     let seeded_id = seeded[0]["id"].as_str().expect("seeded tooltip");
-    let seeded = api(
-        &admin,
-        &server,
-        "GET",
-        &format!("/tooltips/{seeded_id}"),
-        Value::Null,
-    )
-    .await;
+    let seeded = get(&api, url(&format!("/tooltips/{seeded_id}"))).await;
     let mut doc = seeded["draft"].clone();
     doc["title"] = json!("Cost center help");
     doc["body"] = json!("");
-    let created = api(
-        &admin,
-        &server,
-        "POST",
-        "/tooltips",
-        json!({ "app_id": seeded["app_id"], "document": doc }),
-    )
-    .await;
+    let res = api
+        .post(url("/tooltips"))
+        .json(&json!({ "app_id": seeded["app_id"], "document": doc }))
+        .send()
+        .await
+        .expect("create the tooltip");
+    assert_eq!(res.status(), 201);
+    let created: Value = res.json().await.expect("json");
     let tip_id = created["id"].as_str().expect("tooltip id").to_string();
 
     let browser = Browser::start().await;
-    sign_in(&browser, &server.url, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD).await;
+    sign_in(&browser, &server, AUTHOR).await;
     browser
         .client
         .goto(&format!("{}/editor/#/tooltips/{tip_id}", server.url))
@@ -188,14 +150,7 @@ async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
         ),
     )
     .await;
-    let versions = api(
-        &admin,
-        &server,
-        "GET",
-        &format!("/tooltips/{tip_id}/versions"),
-        Value::Null,
-    )
-    .await;
+    let versions = get(&api, url(&format!("/tooltips/{tip_id}/versions"))).await;
     assert_eq!(versions[0]["message"], "Rollback to version 1");
     assert_eq!(versions.as_array().map(Vec::len), Some(3));
 
@@ -213,19 +168,12 @@ async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
         state.as_str().is_some_and(|s| s.contains('3')),
         "the badge names version 3: {state}"
     );
-    let draft = api(
-        &admin,
-        &server,
-        "GET",
-        &format!("/tooltips/{tip_id}"),
-        Value::Null,
-    )
-    .await;
+    let draft = get(&api, url(&format!("/tooltips/{tip_id}"))).await;
     assert_eq!(draft["draft"]["body"], FIRST);
     assert_eq!(draft["has_unpublished_changes"], false);
 
     // A checklist's builder leads to its history on the same screen.
-    let checklists = api(&admin, &server, "GET", "/checklists", Value::Null).await;
+    let checklists = get(&api, url("/checklists")).await;
     let list_id = checklists[0]["id"].as_str().expect("seeded checklist");
     browser
         .client
