@@ -97,7 +97,9 @@ impl Page {
                     .map(|h| el("th").attr("scope", "col").text(h)),
             ),
         );
-        let current = s.published_version;
+        // The newest version is the live one (publish and rollback both append); taken from the
+        // list itself so the table never disagrees with its own rows.
+        let current = versions.first().map(|v| v.version);
         let body = el("tbody").children(versions.iter().map(|v| self.row(v, current)));
         let _ = slot.append_child(&pages::table_wrap(
             "Version history",

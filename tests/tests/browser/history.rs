@@ -122,6 +122,12 @@ async fn tooltip_history_shows_the_diff_and_rolls_back_into_the_builder() {
         .await;
 
     // Roll back with the keyboard: Enter on the row's button asks inline and focuses the answer.
+    until(
+        &browser,
+        "Roll back to v1",
+        "document.querySelector(\"[data-test=rollback][data-version='1']\")",
+    )
+    .await;
     element(&browser, "[data-test=rollback][data-version='1']")
         .await
         .send_keys("\u{e007}")
