@@ -371,7 +371,8 @@ async fn absent_elements_branch_and_report_which_strategies_failed() {
             "window.misses.length >= 2 && window.misses",
         )
         .await;
-    assert_eq!(misses, json!([["report", "id:none,css:many,id:hidden"]; 2]));
+    let miss = json!(["report", "id:none,css:many,id:hidden"]);
+    assert_eq!(misses, json!([miss, miss]));
     browser.close().await;
 
     // The server stored each miss of "Report" with why each strategy failed, in the order tried.
