@@ -14,7 +14,7 @@
   var api = script.getAttribute('data-api') || base.replace(/overlay\/$/, '');
   var queue = [];
   var stub = {};
-  ['identify', 'start', 'stop', 'openLauncher', 'on'].forEach(function (name) {
+  ['identify', 'start', 'stop', 'openLauncher', 'on', 'track'].forEach(function (name) {
     stub[name] = function () {
       queue.push([name, Array.prototype.slice.call(arguments)]);
     };

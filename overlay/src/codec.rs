@@ -333,6 +333,7 @@ fn item(v: &JsValue) -> Option<ChecklistItem> {
         id: opt_string(v, "id")?,
         title: string(v, "title"),
         action,
+        done_on_event: opt_string(v, "done_on_event"),
     })
 }
 

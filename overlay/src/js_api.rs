@@ -1,6 +1,6 @@
-//! `window.cairn`, the JavaScript API hosts call: `identify`, `start`, `stop`, `openLauncher`, `on`.
-//! Calls that need the content (`start`, `stop`, `openLauncher`) wait until it has loaded, as they
-//! did in the loader's stub.
+//! `window.cairn`, the JavaScript API hosts call: `identify`, `start`, `stop`, `openLauncher`, `on`,
+//! `track`. Calls that need the content (`start`, `stop`, `openLauncher`, `track`) wait until it has
+//! loaded, as they did in the loader's stub.
 
 use std::cell::RefCell;
 
@@ -11,12 +11,14 @@ use wasm_bindgen::prelude::*;
 
 use crate::{boot, codec, dom, launcher, my_tickets, runtime, tour};
 
-const METHODS: [&str; 5] = ["identify", "start", "stop", "openLauncher", "on"];
+const METHODS: [&str; 6] = ["identify", "start", "stop", "openLauncher", "on", "track"];
 
 enum Command {
     Start(String),
     Stop,
     OpenLauncher,
+    /// An event the application reports (`cairn.track`).
+    Track(String),
 }
 
 struct Api {
@@ -77,6 +79,11 @@ fn call(name: &str, a: JsValue, b: JsValue) {
             None => dom::warn("cairn.start(tourId): tourId must be a string", &a),
         },
         "stop" => command(Command::Stop),
+        // Any string: only a name some item waits for (valid, as the server checked) is kept.
+        "track" => match a.as_string() {
+            Some(name) => command(Command::Track(name)),
+            None => dom::warn("cairn.track(name): name must be a string", &a),
+        },
         _ => command(Command::OpenLauncher),
     }
 }
@@ -137,6 +144,7 @@ fn run(c: Command) {
         }
         Command::Stop => tour::stop(),
         Command::OpenLauncher => launcher::open(),
+        Command::Track(name) => launcher::track(&name),
     }
 }
 
@@ -144,15 +152,18 @@ fn run(c: Command) {
 /// stop a tour, in which case no tour starts on its own.
 pub fn ready() -> bool {
     let pending = api().pending.borrow_mut().take().unwrap_or_default();
-    let explicit = pending.iter().any(|c| !matches!(c, Command::OpenLauncher));
+    let explicit = pending
+        .iter()
+        .any(|c| matches!(c, Command::Start(_) | Command::Stop));
     for c in pending {
         run(c);
     }
     explicit
 }
 
-/// Calls the `cairn.on` handlers for this event with `{kind, contentId, stepId, stepIndex}`, after
-/// the current task so a handler calling back into `cairn` finds the overlay in a settled state.
+/// Calls the `cairn.on` handlers for this event with `{kind, contentId, stepId, stepIndex,
+/// failedStrategies}` (`null` but on `element_not_found`), after the current task so a handler
+/// calling back into `cairn` finds the overlay in a settled state.
 pub fn notify(event: &OverlayEvent) {
     let kind = event.kind.as_str();
     let handlers: Vec<Function> = api()
@@ -171,11 +182,17 @@ pub fn notify(event: &OverlayEvent) {
         .as_deref()
         .map_or(JsValue::NULL, JsValue::from_str);
     let step_index = event.step_index.map_or(JsValue::NULL, JsValue::from);
+    let failed = event
+        .details
+        .failed_strategies
+        .as_deref()
+        .map_or(JsValue::NULL, JsValue::from_str);
     for (k, v) in [
         ("kind", JsValue::from_str(kind)),
         ("contentId", JsValue::from_str(&event.content_id)),
         ("stepId", step_id),
         ("stepIndex", step_index),
+        ("failedStrategies", failed),
     ] {
         let _ = Reflect::set(&detail, &k.into(), &v);
     }

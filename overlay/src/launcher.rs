@@ -1,6 +1,7 @@
 //! The launcher: a round "?" button in the bottom-right corner that opens the in-app help panel with
 //! the page's checklist, the tours available on this page (searchable by title), "My tickets" and
-//! "Contact support". The panel is rebuilt each time it opens, so it always reflects progress so far.
+//! "Contact support". The panel is rebuilt each time it opens, so it always reflects progress so far;
+//! an event the application reports (`cairn.track`) ticks its items in place while it is open.
 //! A badge on the button counts tickets with a reply the employee has not seen.
 
 use std::cell::RefCell;
@@ -256,8 +257,84 @@ fn fill(panel: &Element) -> Vec<Listener> {
     listeners
 }
 
+/// The key remembering that the application reported `name` for the identified user, per
+/// application (an event name has no `/`, so no user id can make two keys meet).
+fn event_key(name: &str) -> String {
+    runtime::get()
+        .map(|rt| {
+            let user = rt.user_id.borrow();
+            let user = user.as_deref().unwrap_or("");
+            rt.key(&dom::cat(&["event:", name, "/", user]))
+        })
+        .unwrap_or_default()
+}
+
+/// `cairn.track(name)`: the application reports an event. Items done on it are done for this
+/// user from now on; an open panel ticks them in place, keeping focus and a half-written ticket.
+pub fn track(name: &str) {
+    let Some(rt) = runtime::get() else { return };
+    let waited = rt.content().checklists.iter().any(|c| {
+        c.doc
+            .items
+            .iter()
+            .any(|i| i.done_on_event.as_deref() == Some(name))
+    });
+    // Only names an item waits for are kept: a host may report many events.
+    if !waited {
+        return;
+    }
+    storage::set(Store::Local, &event_key(name), "1");
+    let Some((_, panel)) = parts() else { return };
+    // A closed panel is rebuilt when it opens.
+    if panel.has_attribute("hidden") {
+        return;
+    }
+    for li in dom::query_all(&panel, "[data-event]") {
+        if li.get_attribute("data-event").as_deref() == Some(name) {
+            mark_done(&li, &panel);
+        }
+    }
+}
+
+/// Shows a checklist item done where it stands (`scope` holds the checklist): its tick, " (done)"
+/// for screen readers, and the progress line, a status region, so the new count is announced.
+fn mark_done(li: &Element, scope: &Element) {
+    if li.get_attribute("data-done").as_deref() == Some("true") {
+        return;
+    }
+    dom::set_attr(li, "data-done", "true");
+    let find = |sel: &str| li.query_selector(sel).ok().flatten();
+    if let Some(check) = find(".check") {
+        check.set_text_content(Some("✓"));
+    }
+    if let Some(control) = find(".item") {
+        dom::append(
+            &control,
+            &[&dom::text_el("span", &[("class", "sr")], " (done)")],
+        );
+    }
+    if let Ok(Some(p)) = scope.query_selector("[data-cairn=checklist-progress]") {
+        // Only checklist items have `data-done`.
+        let count = |sel: &str| dom::query_all(scope, sel).len();
+        p.set_text_content(Some(&progress_text(
+            count("[data-done=true]"),
+            count("[data-done]"),
+        )));
+    }
+}
+
+/// "2 of 3 done".
+fn progress_text(done: usize, total: usize) -> String {
+    dom::cat(&[
+        &dom::int(done as f64),
+        " of ",
+        &dom::int(total as f64),
+        " done",
+    ])
+}
+
 /// The checklist: each item starts a tour (done once it is completed) or opens a link (done once
-/// followed).
+/// followed), or is done once the application reports its event.
 fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Element {
     let section = dom::el(
         "section",
@@ -278,7 +355,10 @@ fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Elemen
                 tour::outcome(tour_id).as_deref() == Some(tour::COMPLETED)
             }
             ChecklistAction::Link { .. } => storage::get(Store::Local, &link_key).is_some(),
-        };
+        } || item
+            .done_on_event
+            .as_deref()
+            .is_some_and(|e| storage::get(Store::Local, &event_key(e)).is_some());
         done_count += usize::from(done);
         let li = dom::el(
             "li",
@@ -288,6 +368,9 @@ fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Elemen
                 ("data-done", if done { "true" } else { "false" }),
             ],
         );
+        if let Some(e) = &item.done_on_event {
+            dom::set_attr(&li, "data-event", e);
+        }
         let control = match &item.action {
             ChecklistAction::StartTour { tour_id } => {
                 let b = dom::button(&[("class", "item"), ("data-tour-id", tour_id)], "");
@@ -306,10 +389,10 @@ fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Elemen
                     dom::set_attr(&a, "target", "_blank");
                     dom::set_attr(&a, "rel", "noopener noreferrer");
                 }
-                let li = li.clone();
+                let (li, section) = (li.clone(), section.clone());
                 listeners.push(Listener::on(&a, "click", move |_| {
                     storage::set(Store::Local, &link_key, "1");
-                    dom::set_attr(&li, "data-done", "true");
+                    mark_done(&li, &section);
                 }));
                 a
             }
@@ -330,16 +413,14 @@ fn checklist(list: &PublishedChecklist, listeners: &mut Vec<Listener>) -> Elemen
         dom::append(&li, &[&control]);
         dom::append(&items, &[&li]);
     }
-    let total = list.doc.items.len();
     let progress = dom::text_el(
         "p",
-        &[("class", "muted")],
-        &dom::cat(&[
-            &dom::int(done_count as f64),
-            " of ",
-            &dom::int(total as f64),
-            " done",
-        ]),
+        &[
+            ("class", "muted"),
+            ("data-cairn", "checklist-progress"),
+            ("role", "status"),
+        ],
+        &progress_text(done_count, list.doc.items.len()),
     );
     dom::append(&section, &[&title, &progress, &items]);
     section

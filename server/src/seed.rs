@@ -265,6 +265,7 @@ fn demo_checklist(tour_id: &str) -> Checklist {
                 action: ChecklistAction::StartTour {
                     tour_id: tour_id.into(),
                 },
+                done_on_event: None,
             },
             ChecklistItem {
                 id: "policy".into(),
@@ -272,6 +273,7 @@ fn demo_checklist(tour_id: &str) -> Checklist {
                 action: ChecklistAction::Link {
                     url: "/demo/#policy".into(),
                 },
+                done_on_event: None,
             },
         ],
         targeting: Targeting {

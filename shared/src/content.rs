@@ -440,7 +440,8 @@ pub enum TooltipTrigger {
     Focus,
 }
 
-/// A list of things to do, each starting a tour or linking to a page.
+/// A list of things to do, each starting a tour or linking to a page, and done by that or by an
+/// event the application reports (`done_on_event`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -462,6 +463,20 @@ pub struct ChecklistItem {
     #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub title: String,
     pub action: ChecklistAction,
+    /// Also done when the application reports this event (`cairn.track(name)` on the page); see
+    /// [`is_event_name`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(pattern(r"^[A-Za-z0-9_.:-]{1,64}$")))]
+    pub done_on_event: Option<String>,
+}
+
+/// Whether `name` can be an application event (`cairn.track`): 1–64 characters of
+/// `A-Z a-z 0-9 _ . : -`, so it is safe in storage keys and logs and matches the schema's pattern.
+pub fn is_event_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-'))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -708,6 +723,14 @@ impl Checklist {
                         "a link is an http(s) address or a path of the application",
                     )),
                 _ => {}
+            }
+            if let Some(name) = &item.done_on_event
+                && !is_event_name(name)
+            {
+                errors.push(DocumentError::new(
+                    &format!("/items/{i}/done_on_event"),
+                    "an event name is 1 to 64 letters, digits, or _ . : -",
+                ));
             }
         }
         errors
@@ -1008,6 +1031,7 @@ mod validation_tests {
             id: id.into(),
             title: title.into(),
             action,
+            done_on_event: None,
         };
         let list = Checklist {
             title: "Start".into(),
@@ -1058,5 +1082,40 @@ mod validation_tests {
             ("/items/0/action/tour_id".to_string(), "t1")
         );
         assert_eq!(list.tour_references().len(), 2);
+    }
+
+    #[test]
+    fn event_names_are_short_and_plain() {
+        for good in [
+            "x",
+            "invoice.created",
+            "orders:submitted",
+            "step_2-done",
+            &"a".repeat(64),
+        ] {
+            assert!(is_event_name(good), "{good}");
+        }
+        for bad in ["", "has space", "naïve", "a/b", "<b>", &"a".repeat(65)] {
+            assert!(!is_event_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_item_done_on_an_event_round_trips_and_is_checked() {
+        let json = r#"{"title":"Start","items":[
+            {"id":"a","title":"Send","action":{"type":"link","url":"/send"},"done_on_event":"invoice.sent"},
+            {"id":"b","title":"Read","action":{"type":"link","url":"/read"}},
+            {"id":"c","title":"Bad","action":{"type":"link","url":"/c"},"done_on_event":"not an event"}]}"#;
+        let list: Checklist = serde_json::from_str(json).expect("valid checklist");
+        assert_eq!(list.items[0].done_on_event.as_deref(), Some("invoice.sent"));
+        assert_eq!(list.items[1].done_on_event, None);
+        let pointers: Vec<_> = list.validate().into_iter().map(|e| e.pointer).collect();
+        assert_eq!(pointers, ["/items/2/done_on_event"]);
+        // Lossless, and an item without the field is written as before (old exports stay identical).
+        let back = serde_json::to_value(&list).expect("serialises");
+        assert_eq!(back["items"][0]["done_on_event"], "invoice.sent");
+        assert!(back["items"][1].get("done_on_event").is_none());
+        let again: Checklist = serde_json::from_value(back).expect("round trip");
+        assert_eq!(list, again);
     }
 }

@@ -65,4 +65,13 @@ mod tests {
             "{required:?}"
         );
     }
+
+    #[test]
+    fn checklist_event_names_have_the_rust_rule_as_pattern() {
+        let s = document_schema(ContentKind::Checklist);
+        let item = &s["$defs"]["ChecklistItem"]["properties"]["done_on_event"];
+        assert_eq!(item["pattern"], "^[A-Za-z0-9_.:-]{1,64}$", "{item}");
+        let required = s["$defs"]["ChecklistItem"]["required"].to_string();
+        assert!(!required.contains("done_on_event"), "{required}");
+    }
 }

@@ -1,6 +1,7 @@
 //! Checklists: the list and the builder. Items start a tour (done when the employee completes it)
-//! or link to a page (done once opened); they are added, removed and reordered with Move up/down
-//! or Alt+ArrowUp/Down on a focused item; targeting is the shared section.
+//! or link to a page (done once opened), and may also be done by an event the application reports
+//! (`cairn.track`); they are added, removed and reordered with Move up/down or Alt+ArrowUp/Down on
+//! a focused item; targeting is the shared section.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -30,6 +31,7 @@ impl Doc for Checklist {
                 id: "item-1".into(),
                 title: "Read the guide".into(),
                 action: ChecklistAction::Link { url: "/".into() },
+                done_on_event: None,
             }],
             targeting: Targeting::default(),
         }
@@ -78,6 +80,12 @@ struct Items {
     list: Element,
     moves: Element,
     tours: RefCell<Vec<TourSummary>>,
+}
+
+/// `cairn.track('name')`, as the application writes it (`name` when nothing is typed yet).
+fn track_call(name: &str) -> String {
+    let name = if name.is_empty() { "name" } else { name };
+    format!("cairn.track('{name}')")
 }
 
 /// An id not used by the checklist yet: `item-1`, `item-2`, …
@@ -130,6 +138,7 @@ fn fields(b: &Rc<Builder<Checklist>>) -> Element {
                 id,
                 title: String::new(),
                 action: ChecklistAction::Link { url: "/".into() },
+                done_on_event: None,
             });
             index = d.items.len() - 1;
         });
@@ -326,6 +335,37 @@ impl Items {
             }
         };
 
+        let event_id = format!("item-{i}-event");
+        let event_hint_id = format!("item-{i}-event-hint");
+        let name = item.done_on_event.clone().unwrap_or_default();
+        // The call the application makes, written out with the name as typed.
+        let call = el("code")
+            .attr("data-test", "item-event-call")
+            .text(&track_call(&name))
+            .build();
+        let event_hint = el("p")
+            .class("hint")
+            .attr("id", &event_hint_id)
+            .text("Optional. Your application reports it with ")
+            .child(&call)
+            .text(" (1 to 64 letters, digits, or _ . : -).");
+        let s = self.clone();
+        let event = el("input")
+            .attr("id", &event_id)
+            .attr("type", "text")
+            .attr("data-test", "item-event")
+            .attr("autocomplete", "off")
+            .attr("spellcheck", "false")
+            .attr("aria-describedby", &event_hint_id)
+            .attr("value", &name)
+            .on_value(move |e| {
+                let v = event_value(&e).trim().to_string();
+                call.set_text_content(Some(&track_call(&v)));
+                s.edit_item(i, |it| it.done_on_event = (!v.is_empty()).then_some(v));
+            });
+        self.b
+            .track(&format!("{at}/done_on_event"), event.as_element());
+
         let s = self.clone();
         let up = button("Move up", "item-up", "button small")
             .attr("aria-label", &format!("Move item {n} up"))
@@ -370,6 +410,12 @@ impl Items {
                     .attr("data-test", "item-done")
                     .text(done),
             )
+            .child(field(
+                &event_id,
+                "Also done when the app reports event",
+                event,
+            ))
+            .child(event_hint)
             .child(
                 el("div")
                     .class("step-actions")

@@ -217,10 +217,14 @@ fn checklist() -> impl Strategy<Value = Checklist> {
         text().prop_map(|tour_id| ChecklistAction::StartTour { tour_id }),
         "/[a-z/#]{0,12}".prop_map(|url| ChecklistAction::Link { url }),
     ];
-    let item = ("[a-z0-9-]{1,8}", text(), action).prop_map(|(id, title, action)| ChecklistItem {
-        id,
-        title,
-        action,
+    let event = prop::option::of("[A-Za-z0-9_.:-]{1,64}");
+    let item = ("[a-z0-9-]{1,8}", text(), action, event).prop_map(|(id, title, action, event)| {
+        ChecklistItem {
+            id,
+            title,
+            action,
+            done_on_event: event,
+        }
     });
     (text(), prop::collection::vec(item, 1..4), targeting()).prop_map(
         |(title, items, targeting)| Checklist {

@@ -1,6 +1,7 @@
 //! Tooltips and checklists through the management API: create, validate (422 with pointers),
 //! edit the draft, publish (the overlay serves it), versions, diff, rollback; a checklist item may
-//! only start a tour of its own application; a tooltip's author link picks its element.
+//! only start a tour of its own application, and be done on an event the application reports; a
+//! tooltip's author link picks its element.
 
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -344,6 +345,96 @@ async fn invalid_tooltips_and_checklists_are_refused_with_pointers() {
         .await
         .expect("update");
     assert_eq!(res.status(), 200, "a tour of the same application is fine");
+}
+
+/// An item also done when the application reports an event (`cairn.track`): the name is kept
+/// through create, publish and the overlay's content; a name that is not 1–64 of `A-Za-z0-9_.:-`
+/// is a 422 with the item's pointer, on create and on update, and nothing is written.
+#[tokio::test]
+async fn a_checklist_item_done_on_an_event_round_trips_and_bad_names_are_refused() {
+    let app = spawn_app().await;
+    let app_id = app.demo_app_id().await;
+    let tour = app.server.demo_tour_id.clone();
+    let mut doc = checklist_doc("Events", &tour);
+    doc["items"][1]["done_on_event"] = json!("policy:read.v2_ok-");
+    let created = admin(
+        &app,
+        Method::POST,
+        "/api/v1/checklists",
+        Some(json!({ "app_id": app_id, "document": doc })),
+        201,
+    )
+    .await;
+    assert_eq!(created["draft"], doc, "kept as written");
+    assert!(created["draft"]["items"][0].get("done_on_event").is_none());
+    let id = created["id"].as_str().expect("id").to_string();
+    admin(
+        &app,
+        Method::POST,
+        &format!("/api/v1/checklists/{id}/publish"),
+        Some(json!({})),
+        200,
+    )
+    .await;
+    let served = served(&app, "checklists", &id).await.expect("served");
+    assert_eq!(
+        served["doc"]["items"][1]["done_on_event"],
+        "policy:read.v2_ok-"
+    );
+
+    for bad in [
+        json!("has space"),
+        json!(""),
+        json!("a".repeat(65)),
+        json!("<b>"),
+        json!("naïve"),
+        json!(7),
+    ] {
+        let mut list = checklist_doc("Bad", &tour);
+        list["items"][0]["done_on_event"] = bad.clone();
+        let res = app
+            .admin
+            .post(app.url("/api/v1/checklists"))
+            .json(&json!({ "app_id": app_id, "document": list }))
+            .send()
+            .await
+            .expect("create");
+        let body = assert_error(res, 422, "unprocessable").await;
+        let pointers: Vec<&str> = body["error"]["details"]["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .filter_map(|e| e["pointer"].as_str())
+            .collect();
+        assert_eq!(
+            pointers,
+            ["/document/items/0/done_on_event"],
+            "{bad}: {body}"
+        );
+    }
+    let mut list = doc.clone();
+    list["items"][1]["done_on_event"] = json!("tab\tname");
+    let res = app
+        .admin
+        .put(app.url(&format!("/api/v1/checklists/{id}")))
+        .json(&list)
+        .send()
+        .await
+        .expect("update");
+    let body = assert_error(res, 422, "unprocessable").await;
+    assert_eq!(
+        body["error"]["details"]["errors"][0]["pointer"], "/items/1/done_on_event",
+        "{body}"
+    );
+    let now = admin(
+        &app,
+        Method::GET,
+        &format!("/api/v1/checklists/{id}"),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(now["draft"], doc, "nothing was written");
 }
 
 /// A tooltip's author link opens the app to pick its element; its token reads and writes that

@@ -1,8 +1,9 @@
 //! Issue 6's tooltip and checklist builders: an author creates a tooltip in the editor and picks
 //! its element on the demo page with the author mode's picker (real clicks, no selector typed),
-//! builds a checklist whose first item starts a tour (reordered with the keyboard), publishes
-//! both; an employee on the demo page sees the tooltip on hover and on focus, and the checklist in
-//! the launcher, where its item starts the tour. axe-core finds nothing on the four new screens.
+//! builds a checklist whose first item starts a tour and is also done on an app event (reordered
+//! with the keyboard), publishes both; an employee on the demo page sees the tooltip on hover and
+//! on focus, and the checklist in the launcher, where its item starts the tour. axe-core finds
+//! nothing on the four new screens.
 
 use cairn_server::testing::{TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, TestServer};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction};
@@ -333,6 +334,19 @@ async fn author_builds_a_tooltip_and_a_checklist_and_employees_see_them() {
         &server.demo_tour_id,
     )
     .await;
+    // Also done when the app reports an event: the hint writes out the call to make.
+    fill(
+        &browser,
+        "[data-index='1'] [data-test=item-event]",
+        "order.submitted",
+    )
+    .await;
+    browser
+        .wait_for(
+            "the cairn.track call in the hint",
+            "(document.querySelector('[data-index=\"1\"] [data-test=item-event-call]') || {}).textContent === \"cairn.track('order.submitted')\"",
+        )
+        .await;
     // Alt+ArrowUp on the focused item moves it up.
     element(&browser, "[data-index='1'] [data-test=item-title]")
         .await
@@ -365,7 +379,8 @@ async fn author_builds_a_tooltip_and_a_checklist_and_employees_see_them() {
         list["draft"]["items"],
         json!([
             { "id": "item-2", "title": "Take the purchase request tour",
-              "action": { "type": "start_tour", "tour_id": server.demo_tour_id } },
+              "action": { "type": "start_tour", "tour_id": server.demo_tour_id },
+              "done_on_event": "order.submitted" },
             { "id": "item-1", "title": "Read the policy",
               "action": { "type": "link", "url": "/demo/#policy" } }
         ]),

@@ -79,20 +79,25 @@ impl Cairn {
 
     /// Creates and publishes a tour; returns its id.
     pub async fn publish_tour(&self, doc: Value) -> String {
+        self.publish("tours", doc).await
+    }
+
+    /// Creates and publishes a document of `kind` (`tours`, `tooltips`, `checklists`); returns its id.
+    pub async fn publish(&self, kind: &str, doc: Value) -> String {
         let res = self
             .admin
-            .post(format!("{}/api/v1/tours", self.server.url))
+            .post(format!("{}/api/v1/{kind}", self.server.url))
             .json(&json!({ "app_id": self.app_id, "document": doc }))
             .send()
             .await
-            .expect("create tour");
+            .expect("create");
         let status = res.status();
         let created: Value = res.json().await.expect("json");
         assert_eq!(status, 201, "{created}");
         let id = created["id"].as_str().expect("id").to_string();
         let res = self
             .admin
-            .post(format!("{}/api/v1/tours/{id}/publish", self.server.url))
+            .post(format!("{}/api/v1/{kind}/{id}/publish", self.server.url))
             .json(&json!({}))
             .send()
             .await

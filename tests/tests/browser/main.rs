@@ -5,6 +5,7 @@ mod authoring;
 mod axe;
 mod bench_overlay;
 mod builders;
+mod checklist_events;
 mod demo_tour;
 mod editor;
 mod editor_ui;

@@ -287,9 +287,18 @@ const BRANCH_HTML: &str = r#"<main><h1>Orders</h1><button id="new">New order</bu
 <button class="dup">Export</button><button class="dup">Export</button>
 <button id="send" hidden>Send</button><button id="archive">Archive</button></main>"#;
 
+const MISSES_JS: &str = r#"
+window.misses = [];
+(function subscribe() {
+  if (!window.cairn) return setTimeout(subscribe, 2);
+  cairn.on('element_not_found', function (e) { window.misses.push([e.stepId, e.failedStrategies]); });
+})();
+"#;
+
 /// Steps whose element is absent: `when_absent: {goto}` jumps ahead, `"skip"` passes the step, Back
 /// returns to the step seen before; a step without a branch shows floating and its
-/// `element_not_found` event carries which strategies failed and why, stored by the server.
+/// `element_not_found` event carries which strategies failed and why, stored by the server and
+/// given to the host's `cairn.on` handler as `failedStrategies`.
 #[tokio::test]
 async fn absent_elements_branch_and_report_which_strategies_failed() {
     let cairn = Cairn::start().await;
@@ -312,13 +321,17 @@ async fn absent_elements_branch_and_report_which_strategies_failed() {
     doc["steps"][1]["when_absent"] = json!({ "goto": "report" });
     doc["steps"][4]["when_absent"] = json!("skip");
     let tour_id = cairn.publish_tour(doc).await;
-    let host = Host::serve(vec![Page::html(
-        "/branch/*",
-        format!(
-            r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Branch</title>{}</head><body>{BRANCH_HTML}</body></html>"#,
-            cairn.snippet()
+    let host = Host::serve(vec![
+        Page::js("/misses.js", MISSES_JS),
+        Page::html(
+            "/branch/*",
+            format!(
+                r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Branch</title>{}
+<script src="/misses.js"></script></head><body>{BRANCH_HTML}</body></html>"#,
+                cairn.snippet()
+            ),
         ),
-    )])
+    ])
     .await;
     cairn.allow(&host.origin).await;
     let browser = Browser::start().await;
@@ -351,6 +364,15 @@ async fn absent_elements_branch_and_report_which_strategies_failed() {
     // "Gone" is skipped, the tour goes on with "Archive".
     browser.click_overlay("[data-cairn=next]").await;
     browser.wait_step("Archive").await;
+    // The host's `cairn.on('element_not_found')` handler got each miss with its strategies.
+    let misses = browser
+        .wait_for(
+            "the handler's misses",
+            "window.misses.length >= 2 && window.misses",
+        )
+        .await;
+    let miss = json!(["report", "id:none,css:many,id:hidden"]);
+    assert_eq!(misses, json!([miss, miss]));
     browser.close().await;
 
     // The server stored each miss of "Report" with why each strategy failed, in the order tried.
