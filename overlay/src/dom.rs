@@ -325,6 +325,11 @@ pub fn soon(f: impl FnOnce() + 'static) {
 
 /// Calls `f` once `promise` settles, with its value or its rejection reason.
 pub fn settle(promise: &Promise, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    settle_boxed(promise, Box::new(f));
+}
+
+/// The one body of [`settle`]: generic, the outcome's unpacking was compiled once per caller.
+fn settle_boxed(promise: &Promise, f: Box<dyn FnOnce(Result<JsValue, JsValue>)>) {
     // `allSettled` never rejects, so the callback runs exactly once and is freed.
     let settled = Promise::all_settled(&js_sys::Array::of1(promise));
     raw(&settled).then(&once(Box::new(move |outcomes| {

@@ -51,15 +51,20 @@ const BUNDLES: [Bundle; 2] = [
 pub fn bundles() -> Result<PathBuf> {
     eprintln!("▸ building the overlay and editor wasm bundles");
     let lean = lean_std();
-    let mut cmd = cargo();
-    cmd.args(["build", "--target", TARGET, "--profile", "wasm"]);
-    for b in &BUNDLES {
-        if !(lean && b.package == OVERLAY) {
+    let bundles: Vec<&Bundle> = BUNDLES.iter().filter(|b| wanted(b)).collect();
+    let plain: Vec<&&Bundle> = bundles
+        .iter()
+        .filter(|b| !(lean && b.package == OVERLAY))
+        .collect();
+    if !plain.is_empty() {
+        let mut cmd = cargo();
+        cmd.args(["build", "--target", TARGET, "--profile", "wasm"]);
+        for b in plain {
             cmd.args(["--package", b.package]);
         }
+        run_cmd(&mut cmd)?;
     }
-    run_cmd(&mut cmd)?;
-    if lean {
+    if lean && bundles.iter().any(|b| b.package == OVERLAY) {
         run_cmd(&mut lean_overlay_build())?;
     } else {
         eprintln!(
@@ -68,7 +73,7 @@ pub fn bundles() -> Result<PathBuf> {
         );
     }
     let web = web_dir();
-    for b in &BUNDLES {
+    for b in bundles {
         let out = web.join(b.folder);
         if out.exists() {
             fs::remove_dir_all(&out).with_context(|| format!("cannot clean {}", out.display()))?;
@@ -90,8 +95,9 @@ pub fn bundles() -> Result<PathBuf> {
             .web(true)?
             .omit_default_module_path(false)
             .typescript(false)
-            // `CAIRN_WASM_NAMES=1` keeps function names (and skips wasm-opt) for `twiggy`.
-            .remove_name_section(!keep_names())
+            // Names stay until `dead_table::prune` has read them; it keeps them only with
+            // `CAIRN_WASM_NAMES=1` (which also skips wasm-opt), for `twiggy`.
+            .remove_name_section(false)
             .remove_producers_section(true)
             // Every browser the overlay supports has `TextEncoder.encodeInto`: no fallback in the glue.
             .encode_into(wasm_bindgen_cli_support::EncodeInto::Always)
@@ -100,6 +106,10 @@ pub fn bundles() -> Result<PathBuf> {
             .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
         let glue = out.join(format!("{crate_name}.js"));
         let wasm = out.join(format!("{crate_name}_bg.wasm"));
+        let (pruned, emptied) = crate::dead_table::prune(&fs::read(&wasm)?, keep_names())
+            .with_context(|| format!("pruning the function table of {}", wasm.display()))?;
+        fs::write(&wasm, pruned)?;
+        eprintln!("    {crate_name}: {emptied} dead function-table slots emptied");
         let (short_wasm, short_js) = crate::short_names::shorten(
             &fs::read(&wasm)?,
             &fold_returns(&strip_js(&fs::read_to_string(&glue)?)),
@@ -110,6 +120,7 @@ pub fn bundles() -> Result<PathBuf> {
         fs::write(&glue, short_js)?;
         if !keep_names() {
             wasm_opt(&wasm);
+            minify_glue(&glue);
         }
         copy_dir(&project_root().join(b.statics), &out)?;
     }
@@ -118,6 +129,12 @@ pub fn bundles() -> Result<PathBuf> {
 }
 
 const OVERLAY: &str = "cairn-overlay";
+
+/// `CAIRN_BUNDLE=overlay` (or `editor`) builds that bundle only, leaving the other's output as it
+/// was: a quicker loop when measuring one of them.
+fn wanted(b: &Bundle) -> bool {
+    std::env::var("CAIRN_BUNDLE").map_or(true, |only| only.is_empty() || only == b.folder)
+}
 
 /// Whether the overlay is built with its own, size-optimised std: `-Z build-std` with panics that
 /// abort at once, so no formatting or panic-message code is linked (about a fifth of the wasm).
@@ -266,6 +283,49 @@ fn wasm_opt(wasm: &Path) {
             eprintln!(
                 "    (wasm-opt not available: bundle left as built; set CAIRN_WASM_OPT=0 to skip trying)"
             );
+        }
+    }
+}
+
+/// The optional JS win, like [`wasm_opt`]: terser from npm (when `npx` is there and `CAIRN_WASM_OPT`
+/// is not `0`) compresses the glue and shortens its local names (~800 B gz on the overlay's
+/// 4 KB). It keeps every export and adds no `eval`; any failure keeps the glue as it was.
+fn minify_glue(glue: &Path) {
+    if std::env::var("CAIRN_WASM_OPT").is_ok_and(|v| v == "0") {
+        return;
+    }
+    let tmp = glue.with_extension("min.js");
+    let status = Command::new("npx")
+        .args(["--yes", "--package", "terser@5.36.0", "--", "terser"])
+        .arg(glue)
+        .args(["--module", "--compress", "--mangle", "--output"])
+        .arg(&tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let name = glue
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let gz = |p: &Path| {
+        fs::read(p)
+            .ok()
+            .and_then(|b| gzip_len(&b).ok())
+            .unwrap_or(usize::MAX)
+    };
+    match status {
+        Ok(s) if s.success() && tmp.exists() => {
+            let (before, after) = (gz(glue), gz(&tmp));
+            if after < before && fs::rename(&tmp, glue).is_ok() {
+                eprintln!("    terser: {name} {before} → {after} B gz");
+            } else {
+                let _ = fs::remove_file(&tmp);
+                eprintln!("    terser: {name} kept as built ({after} ≥ {before} B gz)");
+            }
+        }
+        _ => {
+            let _ = fs::remove_file(&tmp);
+            eprintln!("    (terser not available: {name} left as built)");
         }
     }
 }
