@@ -213,7 +213,16 @@ pub fn wait(
     ms: i32,
     done: impl FnOnce(Option<Element>) + 'static,
 ) -> Waiter {
-    let done: Done = Rc::new(RefCell::new(Some(Box::new(done))));
+    wait_boxed(Rc::new(find), ms, Box::new(done))
+}
+
+/// The one body of [`wait`]: generic, its closures were compiled once per caller.
+fn wait_boxed(
+    find: Rc<dyn Fn() -> Option<Element>>,
+    ms: i32,
+    done: Box<dyn FnOnce(Option<Element>)>,
+) -> Waiter {
+    let done: Done = Rc::new(RefCell::new(Some(done)));
     let finish = move |found: Option<Element>| {
         let callback = done.borrow_mut().take();
         if let Some(callback) = callback {

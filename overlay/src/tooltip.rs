@@ -183,6 +183,16 @@ fn listen(
     kind: &'static str,
     f: impl Fn(&Rc<Hint>, web_sys::Event) + 'static,
 ) -> Listener {
+    listen_boxed(hint, target, kind, Box::new(f))
+}
+
+/// The one body of [`listen`], so each call site only costs a box.
+fn listen_boxed(
+    hint: &Rc<Hint>,
+    target: &web_sys::EventTarget,
+    kind: &'static str,
+    f: Box<dyn Fn(&Rc<Hint>, web_sys::Event)>,
+) -> Listener {
     let weak: Weak<Hint> = Rc::downgrade(hint);
     Listener::new(target, kind, false, move |e| {
         if let Some(hint) = weak.upgrade() {
