@@ -14,9 +14,7 @@ use cairn_shared::content::{
 };
 use cairn_shared::events::OverlayEvent;
 use cairn_shared::targeting::{AttributeRule, Frequency, Proficiency, Schedule, Targeting};
-use cairn_shared::tickets::{
-    ExternalTicket, MyTicket, PublicReply, StepContext, StuckReport, TicketStatus,
-};
+use cairn_shared::tickets::{ExternalTicket, MyTicket, PublicReply, TicketStatus};
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -397,9 +395,10 @@ pub fn event(e: &OverlayEvent) -> JsValue {
         .done()
 }
 
-/// `POST /api/v1/overlay/tickets`, without `identity` (the caller adds [`identity`]'s object).
-pub fn stuck_report(r: &StuckReport) -> JsValue {
-    let c: &StepContext = &r.context;
+/// `POST /api/v1/overlay/tickets` (the `StuckReport` and `StepContext` JSON), without `identity`
+/// (the caller adds [`identity`]'s object).
+pub fn stuck_report(r: &crate::stuck::Report) -> JsValue {
+    let c = r.context;
     let viewport = Obj::new()
         .set("width", c.viewport.width)
         .set("height", c.viewport.height)
@@ -419,11 +418,11 @@ pub fn stuck_report(r: &StuckReport) -> JsValue {
         .opt("user_id", c.user_id.as_deref())
         .done();
     Obj::new()
-        .set("message", r.message.as_str())
+        .set("message", r.message)
         .set("context", context)
         .opt("category", r.category.as_deref())
         .set("impact", r.impact.as_str())
         .set("urgency", r.urgency.as_str())
-        .set("deflections_offered", string_array(&r.deflections_offered))
+        .set("deflections_offered", string_array(r.deflections_offered))
         .done()
 }

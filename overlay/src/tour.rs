@@ -9,7 +9,6 @@ use cairn_shared::api::PublishedTour;
 use cairn_shared::content::Advance;
 use cairn_shared::events::EventKind;
 use cairn_shared::targeting::{Outcome, Targeting};
-use cairn_shared::tickets::StepContext;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
@@ -563,7 +562,7 @@ pub fn open_stuck() {
     let Some((tour, index, context, popover, hide, stuck_button)) = with_run(|run| {
         let step = run.tour.doc.steps.get(run.index)?;
         let shown = run.shown.as_ref()?;
-        let context = StepContext {
+        let context = stuck::Context {
             tour_id: Some(run.tour.id.clone()),
             tour_title: Some(run.tour.doc.title.clone()),
             step_id: Some(step.id.clone()),
