@@ -186,12 +186,15 @@ fn listen(
     listen_boxed(hint, target, kind, Box::new(f))
 }
 
+/// What a hint's listener does with the hint and the event.
+type OnHint = Box<dyn Fn(&Rc<Hint>, web_sys::Event)>;
+
 /// The one body of [`listen`], so each call site only costs a box.
 fn listen_boxed(
     hint: &Rc<Hint>,
     target: &web_sys::EventTarget,
     kind: &'static str,
-    f: Box<dyn Fn(&Rc<Hint>, web_sys::Event)>,
+    f: OnHint,
 ) -> Listener {
     let weak: Weak<Hint> = Rc::downgrade(hint);
     Listener::new(target, kind, false, move |e| {
