@@ -164,7 +164,8 @@ fn link(rest: &str) -> Option<(Inline, &str)> {
     let close = crate::find_str(rest, "](")?;
     let label = &rest[1..close];
     let after_label = &rest[close + 2..];
-    let end = after_label.find(')')?;
+    // By byte (`find(char)` brings a searcher and `memchr` into the overlay's wasm).
+    let end = after_label.bytes().position(|b| b == b')')?;
     let href = after_label[..end].trim();
     let after = &after_label[end + 1..];
     let children = parse_inline(label);
@@ -188,7 +189,10 @@ pub fn is_safe_href(href: &str) -> bool {
         return true;
     }
     // A scheme is letters/digits/+/-/. before the first ':' that comes before any '/', '?' or '#'.
-    match lower.find([':', '/', '?', '#']) {
+    match lower
+        .bytes()
+        .position(|b| matches!(b, b':' | b'/' | b'?' | b'#'))
+    {
         Some(i) => lower.as_bytes()[i] != b':',
         None => !lower.is_empty(),
     }
