@@ -112,7 +112,7 @@ pub fn bundles() -> Result<PathBuf> {
         eprintln!("    {crate_name}: {emptied} dead function-table slots emptied");
         let (short_wasm, short_js) = crate::short_names::shorten(
             &fs::read(&wasm)?,
-            &fold_returns(&strip_js(&fs::read_to_string(&glue)?)),
+            &async_init_only(&fold_returns(&strip_js(&fs::read_to_string(&glue)?))),
             &format!("./{crate_name}_bg.js"),
         )
         .with_context(|| format!("shortening the names of {}", wasm.display()))?;
@@ -120,7 +120,7 @@ pub fn bundles() -> Result<PathBuf> {
         fs::write(&glue, short_js)?;
         if !keep_names() {
             wasm_opt(&wasm);
-            minify_glue(&glue);
+            minify_js(&glue, true);
         }
         copy_dir(&project_root().join(b.statics), &out)?;
     }
@@ -224,6 +224,15 @@ pub fn fold_returns(glue: &str) -> String {
     out
 }
 
+/// Exports only the asynchronous initialiser, the one the loader and the editor's page call:
+/// without the `initSync` export, the minifier drops that function and its warnings (~100 B gz).
+pub fn async_init_only(glue: &str) -> String {
+    glue.replace(
+        "export { initSync, __wbg_init as default };",
+        "export { __wbg_init as default };",
+    )
+}
+
 /// The optional size win: binaryen's wasm-opt from npm, when `npx` is on the machine and
 /// `CAIRN_WASM_OPT` is not `0`. Any failure keeps the unoptimised file; nothing needs node.
 fn wasm_opt(wasm: &Path) {
@@ -294,9 +303,10 @@ fn wasm_opt(wasm: &Path) {
 }
 
 /// The optional JS win, like [`wasm_opt`]: terser from npm (when `npx` is there and `CAIRN_WASM_OPT`
-/// is not `0`) compresses the glue and shortens its local names (~800 B gz on the overlay's
-/// 4 KB). It keeps every export and adds no `eval`; any failure keeps the glue as it was.
-fn minify_glue(glue: &Path) {
+/// is not `0`) compresses a script and shortens its local names (~800 B gz on the overlay's
+/// 4 KB of glue, ~100 B on its loader). It keeps every export (`module`: an ES module) and adds
+/// no `eval`; any failure keeps the file as it was.
+fn minify_js(glue: &Path, module: bool) {
     if std::env::var("CAIRN_WASM_OPT").is_ok_and(|v| v == "0") {
         return;
     }
@@ -304,7 +314,8 @@ fn minify_glue(glue: &Path) {
     let status = Command::new("npx")
         .args(["--yes", "--package", "terser@5.36.0", "--", "terser"])
         .arg(glue)
-        .args(["--module", "--compress", "--mangle", "--output"])
+        .args(module.then_some("--module"))
+        .args(["--compress", "--mangle", "--comments", "false", "--output"])
         .arg(&tmp)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -337,7 +348,7 @@ fn minify_glue(glue: &Path) {
 }
 
 /// Copies the static files; JavaScript ones lose their comments and indentation on the way
-/// ([`strip_js`]: the loader is part of the overlay's gzipped budget).
+/// ([`strip_js`], then [`minify_js`]: the loader is part of the overlay's gzipped budget).
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
         let entry = entry?;
@@ -347,6 +358,9 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         let (path, dest) = (entry.path(), to.join(entry.file_name()));
         if path.extension().is_some_and(|e| e == "js") {
             fs::write(&dest, strip_js(&fs::read_to_string(&path)?))?;
+            if !keep_names() {
+                minify_js(&dest, false);
+            }
         } else {
             fs::copy(&path, &dest)?;
         }
@@ -394,7 +408,16 @@ pub fn print_sizes(web: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{fold_returns, strip_js};
+    use super::{async_init_only, fold_returns, strip_js};
+
+    #[test]
+    fn exports_the_async_initialiser_only() {
+        let glue = "function initSync(m) {}\nexport { initSync, __wbg_init as default };\n";
+        assert_eq!(
+            async_init_only(glue),
+            "function initSync(m) {}\nexport { __wbg_init as default };\n"
+        );
+    }
 
     #[test]
     fn folds_only_a_declaration_returned_on_the_next_line() {
