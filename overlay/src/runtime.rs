@@ -52,7 +52,9 @@ thread_local! {
 
 /// Creates the runtime; `false` when the page already has one (the snippet was included twice).
 pub fn init(app_key: String, api: String) -> bool {
-    let api = api.trim_end_matches('/').to_string();
+    // By byte: `trim_end_matches(char)` costs wasm.
+    let end = api.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1);
+    let api = api.get(..end).unwrap_or_default().to_string();
     let runtime = Runtime {
         app_key,
         api,

@@ -46,7 +46,15 @@ pub fn parse(source: &str) -> Vec<Block> {
         }
     };
 
-    for line in source.lines() {
+    // Cut at '\n' by byte rather than with `lines()` (its `\r` stripping and iterator cost the
+    // overlay's wasm); every use of a line trims it, which drops a `\r` all the same.
+    let mut rest = Some(source);
+    while let Some(text) = rest {
+        let (line, next) = match text.bytes().position(|b| b == b'\n') {
+            Some(i) => (&text[..i], text.get(i + 1..)),
+            None => (text, None),
+        };
+        rest = next;
         let trimmed = line.trim();
         if trimmed.is_empty() {
             flush_paragraph(&mut paragraph, &mut blocks);
@@ -237,6 +245,17 @@ mod tests {
 
     fn text(s: &str) -> Inline {
         Inline::Text(s.to_string())
+    }
+
+    #[test]
+    fn crlf_and_trailing_newlines_read_like_lf() {
+        for (crlf, lf) in [
+            ("one\r\ntwo\r\n\r\n- a\r\n- b\r\n", "one\ntwo\n\n- a\n- b"),
+            ("x\n", "x"),
+            ("\n\n", ""),
+        ] {
+            assert_eq!(parse(crlf), parse(lf), "{crlf:?}");
+        }
     }
 
     #[test]
