@@ -101,9 +101,7 @@ pub fn stay_on_top(host: &Element, layer: &Element) {
     let Some(parent) = modal.or_else(body) else {
         return;
     };
-    let moved = !host
-        .parent_element()
-        .is_some_and(|p| p.is_same_node(Some(&parent)));
+    let moved = !element_prop(host, "parentElement").is_some_and(|p| same(&p, &parent));
     let count = on_top.len() as u32;
     let changed = TOP_LAYER.with(|c| c.replace(count)) != count;
     if !(moved || changed || !matches(layer, ":popover-open")) {
@@ -116,10 +114,16 @@ pub fn stay_on_top(host: &Element, layer: &Element) {
     let _ = raw(layer).hide_popover();
     let _ = raw(layer).show_popover();
     // Moving and re-showing drop focus from inside them; nothing to restore when it was nowhere.
-    let nowhere = |f: &Element| body().is_some_and(|b| b.is_same_node(Some(f)));
+    let nowhere = |f: &Element| body().is_some_and(|b| same(&b, f));
     if let Some(f) = focused.filter(|f| is_connected(f) && !nowhere(f)) {
         focus(&f);
     }
+}
+
+/// Whether `a` and `b` are the same node (`Object.is`, which the glue imports anyway, rather than
+/// one more binding for `isSameNode`).
+pub fn same(a: &JsValue, b: &JsValue) -> bool {
+    js_sys::Object::is(a, b)
 }
 
 fn raw(e: &JsValue) -> &Raw {
@@ -413,7 +417,6 @@ impl Drop for Listener {
 /// A `setTimeout` or `setInterval`, cleared when dropped.
 pub struct Timer {
     id: i32,
-    repeat: bool,
     _callback: Closure<dyn FnMut()>,
 }
 
@@ -437,7 +440,6 @@ impl Timer {
         };
         Timer {
             id: id.unwrap_or(0),
-            repeat,
             _callback: callback,
         }
     }
@@ -450,11 +452,8 @@ impl Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        let w = window();
-        if self.repeat {
-            w.clear_interval_with_handle(self.id);
-        } else {
-            w.clear_timeout_with_handle(self.id);
-        }
+        // Timeouts and intervals share one list of ids: `clearTimeout` clears either (HTML
+        // standard), and one binding fewer is glue saved.
+        window().clear_timeout_with_handle(self.id);
     }
 }

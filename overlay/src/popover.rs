@@ -196,7 +196,7 @@ fn trap_tab(event: &web_sys::Event) -> bool {
         return false;
     };
     let active = dom::active_element();
-    let at = |e: &Element| active.as_ref().is_some_and(|a| a.is_same_node(Some(e)));
+    let at = |e: &Element| active.as_ref().is_some_and(|a| dom::same(a, e));
     let to = if dom::prop(event, "shiftKey").is_truthy() {
         at(first).then_some(last)
     } else {

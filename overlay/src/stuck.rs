@@ -443,7 +443,7 @@ fn send() {
     }) else {
         return;
     };
-    if submit.has_attribute("disabled") {
+    if submit.get_attribute("disabled").is_some() {
         return;
     }
     let message = message.trim().to_string();

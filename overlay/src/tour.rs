@@ -511,9 +511,8 @@ fn finish(outcome: Option<&str>) {
     let lost = match dom::element_prop(&dom::document(), "activeElement") {
         None => true,
         Some(active) => {
-            dom::body().is_some_and(|b| b.is_same_node(Some(&active)))
-                || runtime::get()
-                    .and_then(|rt| rt.ui.get().map(|ui| ui.host.is_same_node(Some(&active))))
+            dom::body().is_some_and(|b| dom::same(&b, &active))
+                || runtime::get().and_then(|rt| rt.ui.get().map(|ui| dom::same(&ui.host, &active)))
                     == Some(true)
         }
     };
