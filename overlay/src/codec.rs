@@ -86,11 +86,12 @@ pub fn identity(user: &JsValue) -> Option<JsValue> {
         each(
             &Object::entries(given.unchecked_ref()).into(),
             &mut |entry| {
-                let (key, value) = (Reflect::get_u32(entry, 0), Reflect::get_u32(entry, 1));
-                if let (Ok(key), Ok(value)) = (key, value)
-                    && (value.as_string().is_some()
-                        || value.as_f64().is_some()
-                        || value.as_bool().is_some())
+                // `Object.entries` gives [key, value] arrays.
+                let entry: &Array = entry.unchecked_ref();
+                let (key, value) = (entry.get(0), entry.get(1));
+                if value.as_string().is_some()
+                    || value.as_f64().is_some()
+                    || value.as_bool().is_some()
                 {
                     let _ = Reflect::set(&attributes, &key, &js_sys::JsString::from(value));
                 }

@@ -223,9 +223,8 @@ fn flush(leaving: bool) {
 fn random_id() -> String {
     let mut bytes = [0u8; 16];
     // Every browser the overlay runs in has `crypto.getRandomValues`, secure context or not.
-    if let Ok(crypto) = dom::window().crypto() {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
+    let crypto: web_sys::Crypto = dom::prop(&dom::window(), "crypto").unchecked_into();
+    let _ = crypto.get_random_values_with_u8_array(&mut bytes);
     hex(&bytes)
 }
 
