@@ -143,7 +143,7 @@ pub fn el(tag: &str, attrs: &[(&str, &str)]) -> Element {
 /// `<tag attr=value…>text</tag>`; the text is never parsed as markup.
 pub fn text_el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
     let e = el(tag, attrs);
-    raw(&e).append_text(text);
+    append_text(&e, text);
     e
 }
 
