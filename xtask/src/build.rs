@@ -226,10 +226,21 @@ pub fn fold_returns(glue: &str) -> String {
 
 /// Exports only the asynchronous initialiser, the one the loader and the editor's page call:
 /// without the `initSync` export, the minifier drops that function and its warnings (~100 B gz).
+/// The initialiser's two console warnings are said in fewer words (~100 B gz more).
 pub fn async_init_only(glue: &str) -> String {
     glue.replace(
         "export { initSync, __wbg_init as default };",
         "export { __wbg_init as default };",
+    )
+    .replace(
+        "`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with \
+         `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. \
+         Original error:\\n",
+        "wasm not served as application/wasm, compiling from bytes:",
+    )
+    .replace(
+        "using deprecated parameters for the initialization function; pass a single object instead",
+        "deprecated init parameters: pass {module_or_path}",
     )
 }
 
@@ -416,6 +427,11 @@ mod tests {
         assert_eq!(
             async_init_only(glue),
             "function initSync(m) {}\nexport { __wbg_init as default };\n"
+        );
+        let warn = "console.warn(\"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n\", e);";
+        assert_eq!(
+            async_init_only(warn),
+            "console.warn(\"wasm not served as application/wasm, compiling from bytes:\", e);"
         );
     }
 
