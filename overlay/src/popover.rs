@@ -147,7 +147,10 @@ pub fn build(info: &StepInfo, layer: &Element) -> StepView {
         Listener::on(&popover, "click", |e| {
             let button = dom::element_prop(&e, "target")
                 .and_then(|t| t.closest("button[data-cairn]").ok().flatten());
-            match button.and_then(|b| b.get_attribute("data-cairn")).as_deref() {
+            match button
+                .and_then(|b| b.get_attribute("data-cairn"))
+                .as_deref()
+            {
                 Some("close") => tour::close(),
                 Some("back") => tour::back(),
                 Some("next") => tour::next(),

@@ -119,7 +119,7 @@ pub fn bundles() -> Result<PathBuf> {
         fs::write(&wasm, short_wasm)?;
         fs::write(&glue, short_js)?;
         if !keep_names() {
-            wasm_opt(&wasm);
+            wasm_opt(&wasm, b.package == OVERLAY);
             minify_js(&glue, true);
         }
         copy_dir(&project_root().join(b.statics), &out)?;
@@ -246,7 +246,7 @@ pub fn async_init_only(glue: &str) -> String {
 
 /// The optional size win: binaryen's wasm-opt from npm, when `npx` is on the machine and
 /// `CAIRN_WASM_OPT` is not `0`. Any failure keeps the unoptimised file; nothing needs node.
-fn wasm_opt(wasm: &Path) {
+fn wasm_opt(wasm: &Path, overlay: bool) {
     if std::env::var("CAIRN_WASM_OPT").is_ok_and(|v| v == "0") {
         return;
     }
@@ -259,16 +259,25 @@ fn wasm_opt(wasm: &Path) {
             "--",
             "wasm-opt",
             "-Oz",
-            // Rebuilds the control flow from scratch and optimises again, twice, then an -O1
-            // round that unblocks a last -Oz: ~400 B gz on the overlay (measured pass orders).
-            "--flatten",
-            "--rereloop",
-            "-Oz",
-            "--flatten",
-            "--rereloop",
-            "-Oz",
-            "-O1",
-            "-Oz",
+        ])
+        // The overlay's passes rebuild the control flow from scratch and optimise again, twice,
+        // then an -O1 round unblocks a last -Oz: ~400 B gz (measured pass orders). Minutes on the
+        // editor's 900 KB for nothing it keeps, so only for the size-budgeted overlay.
+        .args(if overlay {
+            &[
+                "--flatten",
+                "--rereloop",
+                "-Oz",
+                "--flatten",
+                "--rereloop",
+                "-Oz",
+                "-O1",
+                "-Oz",
+            ][..]
+        } else {
+            &[]
+        })
+        .args([
             // Repeats the passes while they still shrink the module: ~1 KB gz more on the overlay.
             "--converge",
             // The `target_features` section only informs tools; browsers ignore it (~100 B gz).
@@ -334,7 +343,12 @@ fn minify_js(glue: &Path, module: bool) {
         .args(module.then_some("--module"))
         // Functions as arrows and object methods where nothing uses `this`, `arguments` or `new`
         // on them (terser checks the first two; nothing constructs the glue's functions).
-        .args(["--ecma", "2020", "--compress", "unsafe_arrows=true,unsafe_methods=true"])
+        .args([
+            "--ecma",
+            "2020",
+            "--compress",
+            "unsafe_arrows=true,unsafe_methods=true",
+        ])
         .args(["--mangle", "--comments", "false", "--output"])
         .arg(&tmp)
         .stdout(std::process::Stdio::null())
