@@ -80,11 +80,15 @@ pub fn request_with(
     let Some(request) = start(method, path, body, false, extra) else {
         return done(None);
     };
-    answer(&request, done);
+    answer(&request, Box::new(done));
 }
 
+/// What [`answer`] calls with the status and the JSON body; boxed, so that reading an answer is
+/// compiled once rather than once per kind of request.
+type Answered = Box<dyn FnOnce(Option<(u16, JsValue)>)>;
+
 /// Reads the status and the JSON body of a fetch in flight.
-fn answer(request: &Promise, done: impl FnOnce(Option<(u16, JsValue)>) + 'static) {
+fn answer(request: &Promise, done: Answered) {
     dom::settle(request, move |response| {
         let Ok(response) = response else {
             return done(None);
@@ -124,19 +128,22 @@ pub fn content(
     let Some(request) = prefetched.or_else(|| start("GET", CONTENT, None, false, &[])) else {
         return done(Err("cairn is not booted".into()));
     };
-    answer(&request, move |answer| {
-        if let Some((401, _)) = answer
-            && preview::token().is_some()
-        {
-            preview::forget();
-            return content(None, done);
-        }
-        done(match answer {
-            Some((status, body)) if ok(status) => Ok(codec::content(&body)),
-            Some((status, body)) => Err(error_message(status, &body)),
-            None => Err("the server could not be reached".into()),
-        })
-    });
+    answer(
+        &request,
+        Box::new(move |answer| {
+            if let Some((401, _)) = answer
+                && preview::token().is_some()
+            {
+                preview::forget();
+                return content(None, done);
+            }
+            done(match answer {
+                Some((status, body)) if ok(status) => Ok(codec::content(&body)),
+                Some((status, body)) => Err(error_message(status, &body)),
+                None => Err("the server could not be reached".into()),
+            })
+        }),
+    );
 }
 
 /// Files a "Still stuck?" ticket; `done` gets its number, or a phrase for the employee.

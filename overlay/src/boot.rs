@@ -8,7 +8,6 @@ use cairn_shared::api::OverlayContent;
 use js_sys::{Array, Promise};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{ShadowRootInit, ShadowRootMode};
 
 use crate::dom::{self, Listener, Res, Timer};
 use crate::runtime::{self, Ui};
@@ -66,7 +65,9 @@ fn mount() -> Res<()> {
         "div",
         &[("id", "cairn-root"), ("data-cairn-state", "loading")],
     );
-    let root = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+    // A plain `{mode: "open"}`: web-sys' typed init costs a setter binding and an enum table.
+    let init = crate::codec::Obj::new().set("mode", "open").done();
+    let root = host.attach_shadow(init.unchecked_ref())?;
     style::adopt(&root)?;
     // A manual popover: in the top layer, above the page's fixed headers, dialogs and popovers.
     let layer = dom::el(

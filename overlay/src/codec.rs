@@ -14,9 +14,7 @@ use cairn_shared::content::{
 };
 use cairn_shared::events::OverlayEvent;
 use cairn_shared::targeting::{AttributeRule, Frequency, Proficiency, Schedule, Targeting};
-use cairn_shared::tickets::{
-    ExternalTicket, MyTicket, PublicReply, StepContext, StuckReport, TicketStatus,
-};
+use cairn_shared::tickets::{ExternalTicket, MyTicket, PublicReply, TicketStatus};
 use js_sys::{Array, JSON, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -88,11 +86,12 @@ pub fn identity(user: &JsValue) -> Option<JsValue> {
         each(
             &Object::entries(given.unchecked_ref()).into(),
             &mut |entry| {
-                let (key, value) = (Reflect::get_u32(entry, 0), Reflect::get_u32(entry, 1));
-                if let (Ok(key), Ok(value)) = (key, value)
-                    && (value.as_string().is_some()
-                        || value.as_f64().is_some()
-                        || value.as_bool().is_some())
+                // `Object.entries` gives [key, value] arrays.
+                let entry: &Array = entry.unchecked_ref();
+                let (key, value) = (entry.get(0), entry.get(1));
+                if value.as_string().is_some()
+                    || value.as_f64().is_some()
+                    || value.as_bool().is_some()
                 {
                     let _ = Reflect::set(&attributes, &key, &js_sys::JsString::from(value));
                 }
@@ -398,9 +397,10 @@ pub fn event(e: &OverlayEvent) -> JsValue {
         .done()
 }
 
-/// `POST /api/v1/overlay/tickets`, without `identity` (the caller adds [`identity`]'s object).
-pub fn stuck_report(r: &StuckReport) -> JsValue {
-    let c: &StepContext = &r.context;
+/// `POST /api/v1/overlay/tickets` (the `StuckReport` and `StepContext` JSON), without `identity`
+/// (the caller adds [`identity`]'s object).
+pub fn stuck_report(r: &crate::stuck::Report) -> JsValue {
+    let c = r.context;
     let viewport = Obj::new()
         .set("width", c.viewport.width)
         .set("height", c.viewport.height)
@@ -420,11 +420,11 @@ pub fn stuck_report(r: &StuckReport) -> JsValue {
         .opt("user_id", c.user_id.as_deref())
         .done();
     Obj::new()
-        .set("message", r.message.as_str())
+        .set("message", r.message)
         .set("context", context)
         .opt("category", r.category.as_deref())
         .set("impact", r.impact.as_str())
         .set("urgency", r.urgency.as_str())
-        .set("deflections_offered", string_array(&r.deflections_offered))
+        .set("deflections_offered", string_array(r.deflections_offered))
         .done()
 }

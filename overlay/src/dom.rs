@@ -53,15 +53,11 @@ extern "C" {
     fn then(this: &Raw, callback: &JsValue);
     #[wasm_bindgen(method, js_name = getBoundingClientRect)]
     fn bounding_rect(this: &Raw) -> JsValue;
-    #[wasm_bindgen(method, getter)]
-    fn key(this: &Raw) -> String;
-    #[wasm_bindgen(method, getter)]
-    fn value(this: &Raw) -> String;
     #[wasm_bindgen(js_name = queueMicrotask)]
     fn queue_microtask(callback: &JsValue);
     // Structural calls, so one binding serves documents, shadow roots and elements alike.
     #[wasm_bindgen(method, catch, js_name = querySelectorAll)]
-    fn query_all(this: &Raw, selector: &str) -> Res<web_sys::NodeList>;
+    fn query_all(this: &Raw, selector: &str) -> Res<js_sys::Array>;
     #[wasm_bindgen(method, catch)]
     fn matches(this: &Raw, selector: &str) -> Res<bool>;
     #[wasm_bindgen(method, catch, js_name = showPopover)]
@@ -73,12 +69,12 @@ extern "C" {
 /// The elements under `root` (a document, a shadow root or an element) matching `selector`; none
 /// when the selector is invalid.
 pub fn query_all(root: &JsValue, selector: &str) -> Vec<Element> {
+    // A NodeList read through the Array bindings (`length`, `[i]` work on both): two imports fewer.
     let Ok(list) = raw(root).query_all(selector) else {
         return Vec::new();
     };
     (0..list.length())
-        .filter_map(|i| list.item(i))
-        .map(JsCast::unchecked_into)
+        .map(|i| list.get(i).unchecked_into())
         .collect()
 }
 
@@ -101,9 +97,7 @@ pub fn stay_on_top(host: &Element, layer: &Element) {
     let Some(parent) = modal.or_else(body) else {
         return;
     };
-    let moved = !host
-        .parent_element()
-        .is_some_and(|p| p.is_same_node(Some(&parent)));
+    let moved = !element_prop(host, "parentElement").is_some_and(|p| same(&p, &parent));
     let count = on_top.len() as u32;
     let changed = TOP_LAYER.with(|c| c.replace(count)) != count;
     if !(moved || changed || !matches(layer, ":popover-open")) {
@@ -116,10 +110,16 @@ pub fn stay_on_top(host: &Element, layer: &Element) {
     let _ = raw(layer).hide_popover();
     let _ = raw(layer).show_popover();
     // Moving and re-showing drop focus from inside them; nothing to restore when it was nowhere.
-    let nowhere = |f: &Element| body().is_some_and(|b| b.is_same_node(Some(f)));
+    let nowhere = |f: &Element| body().is_some_and(|b| same(&b, f));
     if let Some(f) = focused.filter(|f| is_connected(f) && !nowhere(f)) {
         focus(&f);
     }
+}
+
+/// Whether `a` and `b` are the same node (`Object.is`, which the glue imports anyway, rather than
+/// one more binding for `isSameNode`).
+pub fn same(a: &JsValue, b: &JsValue) -> bool {
+    js_sys::Object::is(a, b)
 }
 
 fn raw(e: &JsValue) -> &Raw {
@@ -143,7 +143,7 @@ pub fn el(tag: &str, attrs: &[(&str, &str)]) -> Element {
 /// `<tag attr=value…>text</tag>`; the text is never parsed as markup.
 pub fn text_el(tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
     let e = el(tag, attrs);
-    raw(&e).append_text(text);
+    append_text(&e, text);
     e
 }
 
@@ -163,12 +163,12 @@ pub fn append(parent: &JsValue, children: &[&Element]) {
 
 /// The key of a keyboard event.
 pub fn key(event: &Event) -> String {
-    raw(event).key()
+    text_prop(event, "key")
 }
 
 /// The value of an `<input>` or `<textarea>`.
 pub fn value(field: &Element) -> String {
-    raw(field).value()
+    text_prop(field, "value")
 }
 
 /// Appends text (a text node, never markup).
@@ -325,10 +325,15 @@ pub fn soon(f: impl FnOnce() + 'static) {
 
 /// Calls `f` once `promise` settles, with its value or its rejection reason.
 pub fn settle(promise: &Promise, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    settle_boxed(promise, Box::new(f));
+}
+
+/// The one body of [`settle`]: generic, the outcome's unpacking was compiled once per caller.
+fn settle_boxed(promise: &Promise, f: Box<dyn FnOnce(Result<JsValue, JsValue>)>) {
     // `allSettled` never rejects, so the callback runs exactly once and is freed.
     let settled = Promise::all_settled(&js_sys::Array::of1(promise));
     raw(&settled).then(&once(Box::new(move |outcomes| {
-        let outcome = js_sys::Reflect::get_u32(&outcomes, 0).unwrap_or_default();
+        let outcome = outcomes.unchecked_ref::<js_sys::Array>().get(0);
         let field = |name: &str| js_sys::Reflect::get(&outcome, &name.into()).unwrap_or_default();
         f(
             if field("status").as_string().as_deref() == Some("fulfilled") {
@@ -408,7 +413,6 @@ impl Drop for Listener {
 /// A `setTimeout` or `setInterval`, cleared when dropped.
 pub struct Timer {
     id: i32,
-    repeat: bool,
     _callback: Closure<dyn FnMut()>,
 }
 
@@ -432,7 +436,6 @@ impl Timer {
         };
         Timer {
             id: id.unwrap_or(0),
-            repeat,
             _callback: callback,
         }
     }
@@ -445,11 +448,8 @@ impl Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        let w = window();
-        if self.repeat {
-            w.clear_interval_with_handle(self.id);
-        } else {
-            w.clear_timeout_with_handle(self.id);
-        }
+        // Timeouts and intervals share one list of ids: `clearTimeout` clears either (HTML
+        // standard), and one binding fewer is glue saved.
+        window().clear_timeout_with_handle(self.id);
     }
 }

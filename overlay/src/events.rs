@@ -82,15 +82,6 @@ pub fn emit_failed(kind: EventKind, subject: Subject, failed_strategies: Option<
             .map(|(_, at)| (now - at).max(0.0) as u32),
         _ => None,
     });
-    let attribute = |name: &str| {
-        runtime::get().and_then(|rt| {
-            rt.attributes
-                .borrow()
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.clone())
-        })
-    };
     let event = OverlayEvent {
         id: random_id(),
         kind,
@@ -119,6 +110,17 @@ pub fn emit_failed(kind: EventKind, subject: Subject, failed_strategies: Option<
         queue = queue.slice(overflow, queue.length());
     }
     save(&queue);
+}
+
+/// The identified user's attribute `name` (one function, not a closure inlined at each use).
+fn attribute(name: &str) -> Option<String> {
+    runtime::get().and_then(|rt| {
+        rt.attributes
+            .borrow()
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    })
 }
 
 /// Sends what is queued every second, and what is left when the page goes away.
@@ -221,9 +223,8 @@ fn flush(leaving: bool) {
 fn random_id() -> String {
     let mut bytes = [0u8; 16];
     // Every browser the overlay runs in has `crypto.getRandomValues`, secure context or not.
-    if let Ok(crypto) = dom::window().crypto() {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
+    let crypto: web_sys::Crypto = dom::prop(&dom::window(), "crypto").unchecked_into();
+    let _ = crypto.get_random_values_with_u8_array(&mut bytes);
     hex(&bytes)
 }
 

@@ -82,7 +82,7 @@ pub fn is_mounted() -> bool {
 }
 
 pub fn is_open() -> bool {
-    parts().is_some_and(|(_, panel)| !panel.has_attribute("hidden"))
+    parts().is_some_and(|(_, panel)| panel.get_attribute("hidden").is_none())
 }
 
 fn toggle() {

@@ -39,5 +39,7 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
 /// `content` is the loader's fetch of the content, started in parallel with the wasm (or undefined).
 #[wasm_bindgen]
 pub fn boot(app_key: String, api_origin: String, queued: js_sys::Array, content: JsValue) {
-    boot::boot(app_key, api_origin, &queued, content.dyn_into().ok());
+    // The loader passes its fetch promise (or nothing); an object check rather than `instanceof`.
+    let content = content.is_object().then(|| content.unchecked_into());
+    boot::boot(app_key, api_origin, &queued, content);
 }

@@ -143,10 +143,21 @@ pub fn build(info: &StepInfo, layer: &Element) -> StepView {
     dom::append(layer, &[&popover]);
 
     let listeners = vec![
-        Listener::on(&close, "click", |_| tour::close()),
-        Listener::on(&back, "click", |_| tour::back()),
-        Listener::on(&next, "click", |_| tour::next()),
-        Listener::on(&stuck, "click", |_| tour::open_stuck()),
+        // One delegated listener for the step's buttons rather than a closure per button.
+        Listener::on(&popover, "click", |e| {
+            let button = dom::element_prop(&e, "target")
+                .and_then(|t| t.closest("button[data-cairn]").ok().flatten());
+            match button
+                .and_then(|b| b.get_attribute("data-cairn"))
+                .as_deref()
+            {
+                Some("close") => tour::close(),
+                Some("back") => tour::back(),
+                Some("next") => tour::next(),
+                Some("stuck") => tour::open_stuck(),
+                _ => {}
+            }
+        }),
         Listener::on(&popover, "keydown", keydown),
     ];
     StepView {
@@ -196,7 +207,7 @@ fn trap_tab(event: &web_sys::Event) -> bool {
         return false;
     };
     let active = dom::active_element();
-    let at = |e: &Element| active.as_ref().is_some_and(|a| a.is_same_node(Some(e)));
+    let at = |e: &Element| active.as_ref().is_some_and(|a| dom::same(a, e));
     let to = if dom::prop(event, "shiftKey").is_truthy() {
         at(first).then_some(last)
     } else {

@@ -17,11 +17,31 @@ thread_local! {
 
 /// The token in `search` (`?a=b&cairn_preview=…`), if any.
 fn from_query(search: &str) -> Option<&str> {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|pair| pair.strip_prefix(PREVIEW_PARAM)?.strip_prefix('='))
-        .filter(|t| !t.is_empty())
+    let query = search.get(search.bytes().position(|b| b != b'?')?..)?;
+    let mut n = 0;
+    while let Some(pair) = field(query, b'&', n) {
+        if let Some(token) = pair
+            .strip_prefix(PREVIEW_PARAM)
+            .and_then(|rest| rest.strip_prefix("="))
+        {
+            return Some(token).filter(|t| !t.is_empty());
+        }
+        n += 1;
+    }
+    None
+}
+
+/// Field `n` of `s` cut at the ASCII byte `sep`: what `s.split(sep).nth(n)` gives, without the
+/// pattern searcher (and `memchr`) that `split` brings into the wasm.
+fn field(s: &str, sep: u8, n: usize) -> Option<&str> {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for _ in 0..n {
+        start += bytes.get(start..)?.iter().position(|&b| b == sep)? + 1;
+    }
+    let rest = bytes.get(start..)?;
+    let len = rest.iter().position(|&b| b == sep).unwrap_or(rest.len());
+    s.get(start..start + len)
 }
 
 /// The tab's preview token: from the URL (remembered for the tab), else the remembered one.
@@ -48,12 +68,21 @@ pub fn opened_tour() -> Option<String> {
         return None;
     }
     let t = storage::get(Store::Session, PREVIEW_PARAM)?;
-    t.split('.').nth(2).map(str::to_string)
+    field(&t, b'.', 2).map(str::to_string)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::from_query;
+    use super::{field, from_query};
+
+    #[test]
+    fn field_is_split_nth() {
+        for s in ["preview.o.t.1.m", "", "..", "a", "é.ü.", ".x"] {
+            for n in 0..6 {
+                assert_eq!(field(s, b'.', n), s.split('.').nth(n), "{s} {n}");
+            }
+        }
+    }
 
     #[test]
     fn finds_the_token() {

@@ -115,9 +115,7 @@ pub fn failed_strategies(target: &Target) -> String {
 fn accepts(strategy: &Strategy, el: &Element) -> bool {
     match strategy {
         Strategy::Role { name, .. } => squash(&accessible_name(el)) == squash(name),
-        Strategy::Text { value, .. } => {
-            squash(&el.text_content().unwrap_or_default()) == squash(value)
-        }
+        Strategy::Text { value, .. } => squash(&dom::text_prop(el, "textContent")) == squash(value),
         _ => true,
     }
 }
@@ -142,7 +140,8 @@ fn accessible_name(el: &Element) -> String {
             let end = rest.bytes().position(|b| b == b' ').unwrap_or(rest.len());
             let id = rest.get(..end).unwrap_or_default();
             rest = rest.get(end + 1..).unwrap_or_default();
-            if let Some(t) = doc.get_element_by_id(id).and_then(|e| e.text_content()) {
+            if let Some(e) = doc.get_element_by_id(id) {
+                let t = dom::text_prop(&e, "textContent");
                 text.push(' ');
                 text.push_str(&t);
             }
@@ -171,11 +170,17 @@ fn accessible_name(el: &Element) -> String {
                     &cairn_shared::content::css_escape(&id),
                     "\"]",
                 ]);
-                doc.query_selector(&selector).ok().flatten()
+                // Element's binding serves the document too (a structural call): one import.
+                doc.unchecked_ref::<Element>()
+                    .query_selector(&selector)
+                    .ok()
+                    .flatten()
             })
             .flatten();
         let wrapping = el.closest("label").ok().flatten();
-        if let Some(label) = by_for.or(wrapping).and_then(|l| l.text_content())
+        if let Some(label) = by_for
+            .or(wrapping)
+            .map(|l| dom::text_prop(&l, "textContent"))
             && !label.trim().is_empty()
         {
             return label;
@@ -187,7 +192,7 @@ fn accessible_name(el: &Element) -> String {
     if tag == "img" {
         return attr("alt").unwrap_or_default();
     }
-    let text = el.text_content().unwrap_or_default();
+    let text = dom::text_prop(el, "textContent");
     if text.trim().is_empty() {
         attr("title").unwrap_or_default()
     } else {
@@ -213,7 +218,16 @@ pub fn wait(
     ms: i32,
     done: impl FnOnce(Option<Element>) + 'static,
 ) -> Waiter {
-    let done: Done = Rc::new(RefCell::new(Some(Box::new(done))));
+    wait_boxed(Rc::new(find), ms, Box::new(done))
+}
+
+/// The one body of [`wait`]: generic, its closures were compiled once per caller.
+fn wait_boxed(
+    find: Rc<dyn Fn() -> Option<Element>>,
+    ms: i32,
+    done: Box<dyn FnOnce(Option<Element>)>,
+) -> Waiter {
+    let done: Done = Rc::new(RefCell::new(Some(done)));
     let finish = move |found: Option<Element>| {
         let callback = done.borrow_mut().take();
         if let Some(callback) = callback {

@@ -52,7 +52,9 @@ thread_local! {
 
 /// Creates the runtime; `false` when the page already has one (the snippet was included twice).
 pub fn init(app_key: String, api: String) -> bool {
-    let api = api.trim_end_matches('/').to_string();
+    // By byte: `trim_end_matches(char)` costs wasm.
+    let end = api.bytes().rposition(|b| b != b'/').map_or(0, |i| i + 1);
+    let api = api.get(..end).unwrap_or_default().to_string();
     let runtime = Runtime {
         app_key,
         api,
@@ -132,19 +134,22 @@ pub fn shows(targeting: &Targeting) -> bool {
 /// A step's title and body in the user's locale (the `locale` attribute, else the browser's
 /// language) and for their proficiency.
 pub fn step_text(step: &Step) -> StepText<'_> {
-    let attributes = get()
-        .map(|rt| rt.attributes.borrow().clone())
-        .unwrap_or_default();
-    let audience = Audience {
-        url: "",
-        attributes: &attributes,
-        now_ms: 0,
+    // Read under the borrow rather than from a clone of the attributes (no `Vec` clone compiled).
+    let (locale, proficiency) = {
+        let borrowed = get().map(|rt| rt.attributes.borrow());
+        let audience = Audience {
+            url: "",
+            attributes: borrowed.as_deref().map_or(&[], Vec::as_slice),
+            now_ms: 0,
+        };
+        (
+            audience.locale().map(str::to_string),
+            audience.proficiency(),
+        )
     };
-    let locale = audience
-        .locale()
-        .map(str::to_string)
+    let locale = locale
         .or_else(|| dom::prop(&dom::prop(&dom::window(), "navigator"), "language").as_string());
-    step.text(locale.as_deref(), audience.proficiency())
+    step.text(locale.as_deref(), proficiency)
 }
 
 /// Brings the overlay back above the page's top layer if the page changed it (see

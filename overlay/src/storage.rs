@@ -3,6 +3,7 @@
 //! carries on across page loads). Storage may be missing or full (private windows, sandboxed frames,
 //! quotas): reads then find nothing and writes report failure, never an error for the page.
 
+use wasm_bindgen::JsCast;
 use web_sys::Storage;
 
 use crate::dom;
@@ -17,13 +18,13 @@ pub enum Store {
 }
 
 fn open(store: Store) -> Option<Storage> {
-    let w = dom::window();
-    match store {
-        Store::Local => w.local_storage(),
-        Store::Session => w.session_storage(),
-    }
-    .ok()
-    .flatten()
+    let name = match store {
+        Store::Local => "localStorage",
+        Store::Session => "sessionStorage",
+    };
+    // Through `Reflect.get` (caught: a sandboxed frame throws on access), not two more bindings.
+    let storage = dom::prop(&dom::window(), name);
+    storage.is_object().then(|| storage.unchecked_into())
 }
 
 pub fn get(store: Store, key: &str) -> Option<String> {

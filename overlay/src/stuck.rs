@@ -12,7 +12,7 @@ use cairn_shared::api::PublishedTour;
 use cairn_shared::events::EventKind;
 use cairn_shared::helpdesk::{Impact, Urgency};
 use cairn_shared::search::{self, Candidate};
-use cairn_shared::tickets::{MAX_MESSAGE_CHARS, StepContext, StuckReport, Viewport};
+use cairn_shared::tickets::{MAX_MESSAGE_CHARS, Viewport};
 use web_sys::Element;
 
 use crate::dom::{self, Listener};
@@ -29,10 +29,39 @@ pub enum Owner {
     Launcher,
 }
 
+/// Where the employee was: the fields of `cairn_shared::tickets::StepContext` that the overlay
+/// fills (the others are the server's), written by `codec::stuck_report`. Not `StepContext`
+/// itself: the drop code of its attribute map, always empty here, cost ~900 B of wasm.
+#[derive(Default)]
+pub struct Context {
+    pub page_url: String,
+    pub tour_id: Option<String>,
+    pub tour_title: Option<String>,
+    pub step_id: Option<String>,
+    pub step_index: Option<u32>,
+    pub step_title: Option<String>,
+    pub version: Option<u32>,
+    pub element_found: Option<bool>,
+    pub steps_seen: Vec<String>,
+    pub user_agent: String,
+    pub viewport: Viewport,
+    pub user_id: Option<String>,
+}
+
+/// What `POST /api/v1/overlay/tickets` takes (`cairn_shared::tickets::StuckReport`), by reference.
+pub struct Report<'a> {
+    pub message: &'a str,
+    pub context: &'a Context,
+    pub category: Option<String>,
+    pub impact: Impact,
+    pub urgency: Urgency,
+    pub deflections_offered: &'a [String],
+}
+
 /// A ticket being written: kept while the employee follows a suggested tour.
 pub struct Draft {
     message: String,
-    context: StepContext,
+    context: Context,
     /// Ids of the tours suggested so far.
     offered: Vec<String>,
     /// The suggested tour the employee chose to follow.
@@ -40,7 +69,7 @@ pub struct Draft {
 }
 
 impl Draft {
-    pub fn new(context: StepContext) -> Draft {
+    pub fn new(context: Context) -> Draft {
         Draft {
             message: String::new(),
             context,
@@ -78,9 +107,9 @@ fn form_cell() -> &'static RefCell<Option<Form>> {
 }
 
 /// The part of a ticket's context that does not depend on a tour.
-pub fn page_context() -> StepContext {
+pub fn page_context() -> Context {
     let (width, height) = dom::viewport();
-    StepContext {
+    Context {
         page_url: runtime::page_url(),
         user_agent: dom::text_prop(&dom::prop(&dom::window(), "navigator"), "userAgent"),
         viewport: Viewport {
@@ -88,7 +117,7 @@ pub fn page_context() -> StepContext {
             height: height as u32,
         },
         user_id: runtime::get().and_then(|rt| rt.user_id()),
-        ..StepContext::default()
+        ..Context::default()
     }
 }
 
@@ -128,7 +157,7 @@ pub fn open(
     owner: Owner,
     container: &Element,
     hide: Vec<Element>,
-    context: StepContext,
+    context: Context,
     after_close: impl Fn() + 'static,
 ) {
     open_draft(
@@ -414,7 +443,7 @@ fn send() {
     }) else {
         return;
     };
-    if submit.has_attribute("disabled") {
+    if submit.get_attribute("disabled").is_some() {
         return;
     }
     let message = message.trim().to_string();
@@ -623,20 +652,14 @@ fn file(message: String) {
             .filter(|c| !c.is_empty());
         f.draft.context.user_id = now.user_id;
         f.draft.context.viewport = now.viewport;
-        // Moved into the report and back rather than cloned: a failed send keeps the draft, and
-        // no clone of the context's map is compiled into the wasm.
-        let report = StuckReport {
-            message,
-            context: std::mem::take(&mut f.draft.context),
+        let body = codec::stuck_report(&Report {
+            message: &message,
+            context: &f.draft.context,
             category,
             impact: Impact::parse(&checked(&f.form, "stuck-impact")).unwrap_or_default(),
             urgency: Urgency::parse(&checked(&f.form, "stuck-urgency")).unwrap_or_default(),
-            identity: None,
-            deflections_offered: std::mem::take(&mut f.draft.offered),
-        };
-        let body = codec::stuck_report(&report);
-        f.draft.context = report.context;
-        f.draft.offered = report.deflections_offered;
+            deflections_offered: &f.draft.offered,
+        });
         (f.form.clone(), f.submit.clone(), f.error.clone(), body)
     }) else {
         return;

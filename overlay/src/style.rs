@@ -10,6 +10,11 @@ const CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/overlay.min.css"));
 pub fn adopt(root: &ShadowRoot) -> Res<()> {
     let sheet = CssStyleSheet::new()?;
     sheet.replace_sync(CSS)?;
-    root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+    // Through `Reflect.set` rather than one more setter binding.
+    js_sys::Reflect::set(
+        root,
+        &"adoptedStyleSheets".into(),
+        &js_sys::Array::of1(&sheet),
+    )?;
     Ok(())
 }

@@ -9,7 +9,6 @@ use cairn_shared::api::PublishedTour;
 use cairn_shared::content::Advance;
 use cairn_shared::events::EventKind;
 use cairn_shared::targeting::{Outcome, Targeting};
-use cairn_shared::tickets::StepContext;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
@@ -512,9 +511,8 @@ fn finish(outcome: Option<&str>) {
     let lost = match dom::element_prop(&dom::document(), "activeElement") {
         None => true,
         Some(active) => {
-            dom::body().is_some_and(|b| b.is_same_node(Some(&active)))
-                || runtime::get()
-                    .and_then(|rt| rt.ui.get().map(|ui| ui.host.is_same_node(Some(&active))))
+            dom::body().is_some_and(|b| dom::same(&b, &active))
+                || runtime::get().and_then(|rt| rt.ui.get().map(|ui| dom::same(&ui.host, &active)))
                     == Some(true)
         }
     };
@@ -563,7 +561,7 @@ pub fn open_stuck() {
     let Some((tour, index, context, popover, hide, stuck_button)) = with_run(|run| {
         let step = run.tour.doc.steps.get(run.index)?;
         let shown = run.shown.as_ref()?;
-        let context = StepContext {
+        let context = stuck::Context {
             tour_id: Some(run.tour.id.clone()),
             tour_title: Some(run.tour.doc.title.clone()),
             step_id: Some(step.id.clone()),

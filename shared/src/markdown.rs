@@ -46,7 +46,15 @@ pub fn parse(source: &str) -> Vec<Block> {
         }
     };
 
-    for line in source.lines() {
+    // Cut at '\n' by byte rather than with `lines()` (its `\r` stripping and iterator cost the
+    // overlay's wasm); every use of a line trims it, which drops a `\r` all the same.
+    let mut rest = Some(source);
+    while let Some(text) = rest {
+        let (line, next) = match text.bytes().position(|b| b == b'\n') {
+            Some(i) => (&text[..i], text.get(i + 1..)),
+            None => (text, None),
+        };
+        rest = next;
         let trimmed = line.trim();
         if trimmed.is_empty() {
             flush_paragraph(&mut paragraph, &mut blocks);
@@ -164,7 +172,8 @@ fn link(rest: &str) -> Option<(Inline, &str)> {
     let close = crate::find_str(rest, "](")?;
     let label = &rest[1..close];
     let after_label = &rest[close + 2..];
-    let end = after_label.find(')')?;
+    // By byte (`find(char)` brings a searcher and `memchr` into the overlay's wasm).
+    let end = after_label.bytes().position(|b| b == b')')?;
     let href = after_label[..end].trim();
     let after = &after_label[end + 1..];
     let children = parse_inline(label);
@@ -188,7 +197,10 @@ pub fn is_safe_href(href: &str) -> bool {
         return true;
     }
     // A scheme is letters/digits/+/-/. before the first ':' that comes before any '/', '?' or '#'.
-    match lower.find([':', '/', '?', '#']) {
+    match lower
+        .bytes()
+        .position(|b| matches!(b, b':' | b'/' | b'?' | b'#'))
+    {
         Some(i) => lower.as_bytes()[i] != b':',
         None => !lower.is_empty(),
     }
@@ -233,6 +245,17 @@ mod tests {
 
     fn text(s: &str) -> Inline {
         Inline::Text(s.to_string())
+    }
+
+    #[test]
+    fn crlf_and_trailing_newlines_read_like_lf() {
+        for (crlf, lf) in [
+            ("one\r\ntwo\r\n\r\n- a\r\n- b\r\n", "one\ntwo\n\n- a\n- b"),
+            ("x\n", "x"),
+            ("\n\n", ""),
+        ] {
+            assert_eq!(parse(crlf), parse(lf), "{crlf:?}");
+        }
     }
 
     #[test]

@@ -209,14 +209,18 @@ pub fn path_of(url: &str) -> &str {
     let rest = match crate::find_str(url, "://") {
         Some(i) => {
             let after = &url[i + 3..];
-            match after.find('/') {
+            // By byte, like the rest of this function: `find(char)` costs the overlay wasm.
+            match after.bytes().position(|b| b == b'/') {
                 Some(j) => &after[j..],
                 None => "/",
             }
         }
         None => url,
     };
-    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let end = rest
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(rest.len());
     &rest[..end]
 }
 

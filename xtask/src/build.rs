@@ -51,14 +51,15 @@ const BUNDLES: [Bundle; 2] = [
 pub fn bundles() -> Result<PathBuf> {
     eprintln!("▸ building the overlay and editor wasm bundles");
     let lean = lean_std();
+    let bundles: Vec<&Bundle> = BUNDLES.iter().filter(|b| wanted(b)).collect();
     if lean {
-        for b in &BUNDLES {
+        for b in &bundles {
             run_cmd(&mut lean_build(b.package))?;
         }
     } else {
         let mut cmd = cargo();
         cmd.args(["build", "--target", TARGET, "--profile", "wasm"]);
-        for b in &BUNDLES {
+        for b in &bundles {
             cmd.args(["--package", b.package]);
         }
         run_cmd(&mut cmd)?;
@@ -68,7 +69,7 @@ pub fn bundles() -> Result<PathBuf> {
         );
     }
     let web = web_dir();
-    for b in &BUNDLES {
+    for b in bundles {
         let out = web.join(b.folder);
         if out.exists() {
             fs::remove_dir_all(&out).with_context(|| format!("cannot clean {}", out.display()))?;
@@ -90,8 +91,9 @@ pub fn bundles() -> Result<PathBuf> {
             .web(true)?
             .omit_default_module_path(false)
             .typescript(false)
-            // `CAIRN_WASM_NAMES=1` keeps function names (and skips wasm-opt) for `twiggy`.
-            .remove_name_section(!keep_names())
+            // Names stay until `dead_table::prune` has read them; it keeps them only with
+            // `CAIRN_WASM_NAMES=1` (which also skips wasm-opt), for `twiggy`.
+            .remove_name_section(false)
             .remove_producers_section(true)
             // Every browser the overlay supports has `TextEncoder.encodeInto`: no fallback in the glue.
             .encode_into(wasm_bindgen_cli_support::EncodeInto::Always)
@@ -100,21 +102,34 @@ pub fn bundles() -> Result<PathBuf> {
             .with_context(|| format!("wasm-bindgen on {}", wasm.display()))?;
         let glue = out.join(format!("{crate_name}.js"));
         let wasm = out.join(format!("{crate_name}_bg.wasm"));
+        let (pruned, emptied) = crate::dead_table::prune(&fs::read(&wasm)?, keep_names())
+            .with_context(|| format!("pruning the function table of {}", wasm.display()))?;
+        fs::write(&wasm, pruned)?;
+        eprintln!("    {crate_name}: {emptied} dead function-table slots emptied");
         let (short_wasm, short_js) = crate::short_names::shorten(
             &fs::read(&wasm)?,
-            &fold_returns(&strip_js(&fs::read_to_string(&glue)?)),
+            &async_init_only(&fold_returns(&strip_js(&fs::read_to_string(&glue)?))),
             &format!("./{crate_name}_bg.js"),
         )
         .with_context(|| format!("shortening the names of {}", wasm.display()))?;
         fs::write(&wasm, short_wasm)?;
         fs::write(&glue, short_js)?;
         if !keep_names() {
-            wasm_opt(&wasm);
+            wasm_opt(&wasm, b.package == OVERLAY);
+            minify_js(&glue, true);
         }
         copy_dir(&project_root().join(b.statics), &out)?;
     }
     print_sizes(&web)?;
     Ok(web)
+}
+
+const OVERLAY: &str = "cairn-overlay";
+
+/// `CAIRN_BUNDLE=overlay` (or `editor`) builds that bundle only, leaving the other's output as it
+/// was: a quicker loop when measuring one of them.
+fn wanted(b: &Bundle) -> bool {
+    std::env::var("CAIRN_BUNDLE").map_or(true, |only| only.is_empty() || only == b.folder)
 }
 
 /// Whether the bundles are built with their own, size-optimised std: `-Z build-std` with panics that
@@ -141,7 +156,7 @@ fn lean_std() -> bool {
 /// build of both would unify their web-sys features (the overlay would change with the editor).
 fn lean_target_dir(package: &str) -> PathBuf {
     match package {
-        "cairn-overlay" => target_dir().join("lean-std"),
+        OVERLAY => target_dir().join("lean-std"),
         _ => target_dir().join(format!("lean-std-{package}")),
     }
 }
@@ -210,9 +225,29 @@ pub fn fold_returns(glue: &str) -> String {
     out
 }
 
+/// Exports only the asynchronous initialiser, the one the loader and the editor's page call:
+/// without the `initSync` export, the minifier drops that function and its warnings (~100 B gz).
+/// The initialiser's two console warnings are said in fewer words (~100 B gz more).
+pub fn async_init_only(glue: &str) -> String {
+    glue.replace(
+        "export { initSync, __wbg_init as default };",
+        "export { __wbg_init as default };",
+    )
+    .replace(
+        "`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with \
+         `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. \
+         Original error:\\n",
+        "wasm not served as application/wasm, compiling from bytes:",
+    )
+    .replace(
+        "using deprecated parameters for the initialization function; pass a single object instead",
+        "deprecated init parameters: pass {module_or_path}",
+    )
+}
+
 /// The optional size win: binaryen's wasm-opt from npm, when `npx` is on the machine and
 /// `CAIRN_WASM_OPT` is not `0`. Any failure keeps the unoptimised file; nothing needs node.
-fn wasm_opt(wasm: &Path) {
+fn wasm_opt(wasm: &Path, overlay: bool) {
     if std::env::var("CAIRN_WASM_OPT").is_ok_and(|v| v == "0") {
         return;
     }
@@ -225,8 +260,29 @@ fn wasm_opt(wasm: &Path) {
             "--",
             "wasm-opt",
             "-Oz",
+        ])
+        // The overlay's passes rebuild the control flow from scratch and optimise again, twice,
+        // then an -O1 round unblocks a last -Oz: ~400 B gz (measured pass orders). Minutes on the
+        // editor's 900 KB for nothing it keeps, so only for the size-budgeted overlay.
+        .args(if overlay {
+            &[
+                "--flatten",
+                "--rereloop",
+                "-Oz",
+                "--flatten",
+                "--rereloop",
+                "-Oz",
+                "-O1",
+                "-Oz",
+            ][..]
+        } else {
+            &[]
+        })
+        .args([
             // Repeats the passes while they still shrink the module: ~1 KB gz more on the overlay.
             "--converge",
+            // The `target_features` section only informs tools; browsers ignore it (~100 B gz).
+            "--strip-target-features",
             // Rust's wasm puts the stack first and its data above 1 MiB, so the low 1 KiB is never
             // addressed: lets the optimiser fold constant offsets into loads/stores (~240 B gz).
             "--low-memory-unused",
@@ -273,8 +329,61 @@ fn wasm_opt(wasm: &Path) {
     }
 }
 
+/// The optional JS win, like [`wasm_opt`]: terser from npm (when `npx` is there and `CAIRN_WASM_OPT`
+/// is not `0`) compresses a script and shortens its local names (~800 B gz on the overlay's
+/// 4 KB of glue, ~100 B on its loader). It keeps every export (`module`: an ES module) and adds
+/// no `eval`; any failure keeps the file as it was.
+fn minify_js(glue: &Path, module: bool) {
+    if std::env::var("CAIRN_WASM_OPT").is_ok_and(|v| v == "0") {
+        return;
+    }
+    let tmp = glue.with_extension("min.js");
+    let status = Command::new("npx")
+        .args(["--yes", "--package", "terser@5.36.0", "--", "terser"])
+        .arg(glue)
+        .args(module.then_some("--module"))
+        // Functions as arrows and object methods where nothing uses `this`, `arguments` or `new`
+        // on them (terser checks the first two; nothing constructs the glue's functions).
+        .args([
+            "--ecma",
+            "2020",
+            "--compress",
+            "unsafe_arrows=true,unsafe_methods=true",
+        ])
+        .args(["--mangle", "--comments", "false", "--output"])
+        .arg(&tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    let name = glue
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let gz = |p: &Path| {
+        fs::read(p)
+            .ok()
+            .and_then(|b| gzip_len(&b).ok())
+            .unwrap_or(usize::MAX)
+    };
+    match status {
+        Ok(s) if s.success() && tmp.exists() => {
+            let (before, after) = (gz(glue), gz(&tmp));
+            if after < before && fs::rename(&tmp, glue).is_ok() {
+                eprintln!("    terser: {name} {before} → {after} B gz");
+            } else {
+                let _ = fs::remove_file(&tmp);
+                eprintln!("    terser: {name} kept as built ({after} ≥ {before} B gz)");
+            }
+        }
+        _ => {
+            let _ = fs::remove_file(&tmp);
+            eprintln!("    (terser not available: {name} left as built)");
+        }
+    }
+}
+
 /// Copies the static files; JavaScript ones lose their comments and indentation on the way
-/// ([`strip_js`]: the loader is part of the overlay's gzipped budget).
+/// ([`strip_js`], then [`minify_js`]: the loader is part of the overlay's gzipped budget).
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     for entry in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
         let entry = entry?;
@@ -284,6 +393,9 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         let (path, dest) = (entry.path(), to.join(entry.file_name()));
         if path.extension().is_some_and(|e| e == "js") {
             fs::write(&dest, strip_js(&fs::read_to_string(&path)?))?;
+            if !keep_names() {
+                minify_js(&dest, false);
+            }
         } else {
             fs::copy(&path, &dest)?;
         }
@@ -331,7 +443,21 @@ pub fn print_sizes(web: &Path) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{fold_returns, strip_js};
+    use super::{async_init_only, fold_returns, strip_js};
+
+    #[test]
+    fn exports_the_async_initialiser_only() {
+        let glue = "function initSync(m) {}\nexport { initSync, __wbg_init as default };\n";
+        assert_eq!(
+            async_init_only(glue),
+            "function initSync(m) {}\nexport { __wbg_init as default };\n"
+        );
+        let warn = "console.warn(\"`WebAssembly.instantiateStreaming` failed because your server does not serve Wasm with `application/wasm` MIME type. Falling back to `WebAssembly.instantiate` which is slower. Original error:\\n\", e);";
+        assert_eq!(
+            async_init_only(warn),
+            "console.warn(\"wasm not served as application/wasm, compiling from bytes:\", e);"
+        );
+    }
 
     #[test]
     fn folds_only_a_declaration_returned_on_the_next_line() {

@@ -13,6 +13,7 @@ mod bench_analytics;
 mod bench_delivery;
 mod bench_overlay;
 mod build;
+mod dead_table;
 mod prereq;
 mod short_names;
 

@@ -25,7 +25,17 @@ fn hashed(name: &str) -> bool {
 /// (`__wbindgen_malloc`, `__externref_table_alloc`…), which the glue only reaches as `wasm.NAME`
 /// or as an import key.
 fn renamed(name: &str) -> bool {
-    hashed(name) || name.starts_with("__wbindgen_") || name.starts_with("__externref_")
+    hashed(name)
+        || name.starts_with("__wbindgen_")
+        || name.starts_with("__externref_")
+        || closure_shim(name)
+}
+
+/// wasm-bindgen 0.2.130 names each closure shim after its full signature, unhashed
+/// (`wasm_bindgen_<crate hash>___convert__closures_____invoke___<argument types>_<flag>_`, up to 300
+/// characters), and the glue mentions each one three times.
+fn closure_shim(name: &str) -> bool {
+    name.starts_with("wasm_bindgen_") && name.contains("___convert__closures_____invoke_")
 }
 
 /// Replaces whole identifiers only: `__wbindgen_free` must not match inside a longer name.
@@ -198,7 +208,7 @@ pub fn shorten(wasm: &[u8], js: &str, module: &str) -> Result<(Vec<u8>, String)>
     let mut js = js.replace(&quoted, "\"m\"");
     for (old, new) in &renames {
         // A hashed name the glue does not use means the glue changed shape: stop rather than guess.
-        if hashed(old) && !js.contains(old.as_str()) {
+        if (hashed(old) || closure_shim(old)) && !js.contains(old.as_str()) {
             bail!("the glue does not mention {old}");
         }
         js = replace_ident(&js, old, new);
@@ -264,6 +274,18 @@ mod tests {
         expected.extend(&imports);
         expected.extend([7, 6, 1, 2, b'$', b'2', 0, 0]);
         assert_eq!(wasm, expected);
+    }
+
+    #[test]
+    fn knows_the_unhashed_closure_shims_of_wasm_bindgen_0_2_130() {
+        assert!(renamed(
+            "wasm_bindgen_a283fd348162c721___convert__closures_____invoke___web_sys_5e8787cc1d437d09___features__gen_Event__Event______true_"
+        ));
+        assert!(renamed(
+            "wasm_bindgen_a283fd348162c721___convert__closures_____invoke_______true_"
+        ));
+        assert!(!renamed("boot"));
+        assert!(!renamed("wasm_bindgen_other_export"));
     }
 
     #[test]
