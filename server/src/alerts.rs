@@ -63,8 +63,24 @@ pub fn closes(
 
 type Figures = (String, String, String, i64, i64, i64, i64);
 
-/// Opens and closes alerts from the rollups.
+/// Opens and closes alerts from the rollups, one organisation at a time.
 pub async fn check(tx: &mut Transaction<'_, Any>, now_ms: i64) -> Result<(), sqlx::Error> {
+    let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM organizations")
+        .fetch_all(&mut **tx)
+        .await?;
+    for org in orgs {
+        check_org(tx, &org, now_ms).await?;
+    }
+    Ok(())
+}
+
+/// The alerts of one organisation: its day rows of the last nine days are one primary-key range
+/// (org, grain 1, days), where a query over every organisation would scan the whole table.
+async fn check_org(
+    tx: &mut Transaction<'_, Any>,
+    org_id: &str,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
     let today = day_of_ms(now_ms);
     let recent_from = today - 1;
     let rows = sqlx::query(
@@ -74,12 +90,13 @@ pub async fn check(tx: &mut Transaction<'_, Any>, now_ms: i64) -> Result<(), sql
                 CAST(SUM(CASE WHEN start_day < $1 THEN views ELSE 0 END) AS BIGINT),
                 CAST(SUM(CASE WHEN start_day < $1 THEN not_found ELSE 0 END) AS BIGINT)
          FROM step_totals
-         WHERE grain = 1 AND start_day >= $2 AND start_day <= $3 AND step_id <> ''
+         WHERE org_id = $4 AND grain = 1 AND start_day >= $2 AND start_day <= $3 AND step_id <> ''
          GROUP BY org_id, content_id, step_id",
     )
     .bind(recent_from)
     .bind(recent_from - 7)
     .bind(today)
+    .bind(org_id)
     .fetch_all(&mut **tx)
     .await?;
     let figures: Vec<Figures> = rows
@@ -97,8 +114,9 @@ pub async fn check(tx: &mut Transaction<'_, Any>, now_ms: i64) -> Result<(), sql
         })
         .collect::<Result<_, sqlx::Error>>()?;
     let open = sqlx::query(
-        "SELECT id, org_id, content_id, step_id, recent_views, recent_not_found FROM step_alerts WHERE closed_at IS NULL",
+        "SELECT id, org_id, content_id, step_id, recent_views, recent_not_found FROM step_alerts WHERE org_id = $1 AND closed_at IS NULL",
     )
+    .bind(org_id)
     .fetch_all(&mut **tx)
     .await?;
     let mut open_keys = std::collections::HashSet::new();

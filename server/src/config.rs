@@ -96,6 +96,9 @@ impl Settings {
         if let Some(v) = var("CAIRN_INGEST_QUEUE").and_then(|v| v.parse().ok()) {
             s.ingest.capacity = v;
         }
+        if let Some(v) = var("CAIRN_INGEST_BATCH").and_then(|v| v.parse().ok()) {
+            s.ingest.batch = v;
+        }
         s
     }
 

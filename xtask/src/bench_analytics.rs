@@ -11,7 +11,8 @@
 //!    does (`--spread`: on random days of the 90, the worst case for write locality);
 //! 4. p50/p95 of each report over 30 requests, 90-day period, with all N events in.
 //!
-//! Asserts nothing about timings.
+//! It also prints the writer's busy share and the CPU of the bench client and of the server during
+//! the HTTP phase, and the load average. Asserts nothing about timings.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -47,7 +48,9 @@ fn options(args: &[String]) -> Result<Options> {
         http: None,
         spread: false,
         database: None,
-        concurrency: 8,
+        // Live traffic is many browsers; 8 clients waiting for their answers kept at most 4,000
+        // events in flight, so the writer got small batches and idled between them.
+        concurrency: 32,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -119,7 +122,7 @@ impl Ev {
 }
 
 /// Event `i`, on a random day of the 90 or, `live`, within the last minute (as the overlay sends
-/// events: when they happen). Tour 0 is the seeded demo tour (real step ids), so the per-tour reports
+/// events: when they happen, with its time-ordered ids). Tour 0 is the seeded demo tour (real step ids), so the per-tour reports
 /// have a document to read.
 fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>), live: bool) -> Ev {
     let mut g = Gen(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xC0FFEE);
@@ -152,8 +155,8 @@ fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>), live: bool) -> Ev {
     } else {
         (format!("tour-{tour:03}"), format!("s{step}"))
     };
-    Ev {
-        id: format!("bench-{i:012}"),
+    let mut ev = Ev {
+        id: String::new(),
         kind,
         content,
         step_id,
@@ -165,7 +168,62 @@ fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>), live: bool) -> Ev {
         dept: ["finance", "it", "sales", "ops"][g.next(4) as usize],
         prof: ["beginner", "intermediate", "expert"][g.next(3) as usize],
         locale: ["en", "de"][g.next(2) as usize],
-    }
+    };
+    // Live events carry the overlay's ids (UUIDv7: time first, then random bits); the history is
+    // numbered in arrival order, which the idempotency index sees the same way (appends).
+    ev.id = if live {
+        format!(
+            "{:012x}7{:03x}{:x}{:08x}{:07x}",
+            at,
+            g.next(1 << 12),
+            8 + g.next(4),
+            g.next(1 << 30),
+            g.next(1 << 28)
+        )
+    } else {
+        format!("bench-{i:012}")
+    };
+    ev
+}
+
+/// (sum, count) of the server's `cairn_ingest_flush_seconds` histogram.
+async fn flush_seconds(http: &reqwest::Client, base: &str) -> Result<(f64, f64)> {
+    let text = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let value = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    Ok((
+        value("cairn_ingest_flush_seconds_sum "),
+        value("cairn_ingest_flush_seconds_count "),
+    ))
+}
+
+/// User + system CPU seconds of a process (`self` or a pid), from /proc (0 where there is none).
+fn cpu_secs(pid: &str) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and
+    // 13th, in clock ticks (USER_HZ, 100 on Linux).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 fn now_ms() -> i64 {
@@ -217,6 +275,7 @@ async fn bench(o: Options) -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let db_url = database_url(&o, &dir).await?;
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let log_filter = std::env::var("CAIRN_BENCH_LOG").ok();
     let base = format!("http://127.0.0.1:{port}");
     let server = Server(
         Command::new(project_root().join("target/release/cairn"))
@@ -226,8 +285,14 @@ async fn bench(o: Options) -> Result<()> {
             .env("CAIRN_ADMIN_EMAIL", ADMIN.0)
             .env("CAIRN_ADMIN_PASSWORD", ADMIN.1)
             .env("CAIRN_OVERLAY_RATE_LIMIT", "0")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            // CAIRN_BENCH_LOG=filter (e.g. `warn,cairn_server::ingest=debug` for per-flush timings)
+            // shows the server's log on stdout.
+            .env("RUST_LOG", log_filter.as_deref().unwrap_or("warn"))
+            .stdout(if log_filter.is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .spawn()
             .context("cannot start target/release/cairn")?,
     );
@@ -286,9 +351,10 @@ async fn bench(o: Options) -> Result<()> {
         .min(o.events);
     let bulk = o.events - http_events;
     println!(
-        "analytics benchmark: {} events ({bulk} by batched INSERT, {http_events} through HTTP), {TOURS} tours × {STEPS} steps × {DAYS} days, database {}",
+        "analytics benchmark: {} events ({bulk} by batched INSERT, {http_events} through HTTP), {TOURS} tours × {STEPS} steps × {DAYS} days, database {}, load average {}",
         o.events,
-        if sqlite { "SQLite" } else { "PostgreSQL" }
+        if sqlite { "SQLite" } else { "PostgreSQL" },
+        load_average()
     );
     let now = now_ms();
 
@@ -382,6 +448,11 @@ async fn bench(o: Options) -> Result<()> {
     }
 
     // 3. Ingestion through HTTP: C keep-alive clients, each sending its share in batches of 500.
+    let server_pid = server.0.id();
+    let (writer0, cpu0) = (
+        flush_seconds(&http, &base).await?,
+        (cpu_secs("self"), cpu_secs(&server_pid.to_string())),
+    );
     let next = Arc::new(AtomicU64::new(bulk));
     let retries = Arc::new(AtomicU64::new(0));
     let t0 = Instant::now();
@@ -452,6 +523,27 @@ async fn bench(o: Options) -> Result<()> {
         o.concurrency,
         retries.load(Ordering::Relaxed)
     );
+    // Where the time went: the writer's share of the wall clock (its flush histogram), and the CPU
+    // of the bench client and of the server, to show the client is not the bottleneck.
+    let writer1 = flush_seconds(&http, &base).await?;
+    let (client_cpu, server_cpu) = (
+        cpu_secs("self") - cpu0.0,
+        cpu_secs(&server_pid.to_string()) - cpu0.1,
+    );
+    let flushes = writer1.1 - writer0.1;
+    println!(
+        "  writer busy {:.1} s of {http_secs:.1} s ({:.0} %; {:.0} events per busy second), {flushes:.0} flushes of {:.0} events on average",
+        writer1.0 - writer0.0,
+        100.0 * (writer1.0 - writer0.0) / http_secs,
+        http_events as f64 / (writer1.0 - writer0.0).max(1e-9),
+        http_events as f64 / flushes.max(1.0)
+    );
+    println!(
+        "  CPU: bench client {client_cpu:.1} s ({:.0} % of a core), server {server_cpu:.1} s ({:.0} % of a core); load average {}",
+        100.0 * client_cpu / http_secs,
+        100.0 * server_cpu / http_secs,
+        load_average()
+    );
     if bulk > 0 {
         println!("HTTP ingestion ÷ raw INSERT = {:.2}", http_rate / raw_rate);
     }
@@ -508,8 +600,16 @@ async fn bench(o: Options) -> Result<()> {
         );
     }
     drop(server);
-    if o.database.is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    // The PostgreSQL database this run created.
+    if let Some(base) = o.database.as_deref().filter(|b| b.starts_with("postgres")) {
+        let mut conn = sqlx::AnyConnection::connect(base).await?;
+        let name = db_url.rsplit_once('/').map_or("", |(_, n)| n);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .execute(&mut conn)
+        .await?;
     }
     Ok(())
 }

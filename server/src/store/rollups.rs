@@ -206,8 +206,8 @@ impl Delta {
         self.steps.is_empty()
     }
 
-    /// Keys held, to bound memory while replaying.
-    fn len(&self) -> usize {
+    /// Keys held (rows the next `apply` upserts).
+    pub fn len(&self) -> usize {
         self.steps.len() + self.segments.len() + self.durations.len() + self.not_found.len()
     }
 
@@ -290,7 +290,7 @@ impl Delta {
         conn: &mut AnyConnection,
     ) -> Result<(), sqlx::Error> {
         let steps: Vec<_> = self.steps.iter().collect();
-        for chunk in steps.chunks(1000) {
+        for chunk in cacheable_chunks(&steps) {
             let sql = upsert_sql(
                 backend,
                 "step_totals (org_id, grain, start_day, content_id, step_id, version, step_index, views, advances, completions, dismissals, not_found, stuck_opened, tickets, deflections_offered, deflections)",
@@ -318,7 +318,7 @@ impl Delta {
             q.execute(&mut *conn).await?;
         }
         let segments: Vec<_> = self.segments.iter().collect();
-        for chunk in segments.chunks(1500) {
+        for chunk in cacheable_chunks(&segments) {
             let sql = upsert_sql(
                 backend,
                 "segment_totals (org_id, content_id, dimension, day, value, version, views, completions, dismissals, tickets)",
@@ -345,7 +345,7 @@ impl Delta {
             q.execute(&mut *conn).await?;
         }
         let durations: Vec<_> = self.durations.iter().collect();
-        for chunk in durations.chunks(2000) {
+        for chunk in cacheable_chunks(&durations) {
             let sql = upsert_sql(
                 backend,
                 "duration_totals (org_id, content_id, day, step_id, version, bucket, n)",
@@ -368,7 +368,7 @@ impl Delta {
             q.execute(&mut *conn).await?;
         }
         let not_found: Vec<_> = self.not_found.iter().collect();
-        for chunk in not_found.chunks(1500) {
+        for chunk in cacheable_chunks(&not_found) {
             let sql = upsert_sql(
                 backend,
                 "not_found_totals (org_id, grain, start_day, content_id, step_id, browser, step_index, n)",
@@ -446,7 +446,10 @@ pub async fn insert_events(
     events: &[&RawEvent],
 ) -> Result<Vec<bool>, sqlx::Error> {
     let mut inserted = vec![false; events.len()];
-    for (c, chunk) in events.chunks(INSERT_ROWS).enumerate() {
+    let mut start = 0;
+    for chunk in cacheable_chunks(events) {
+        let c0 = start;
+        start += chunk.len();
         let sql = format!(
             "INSERT INTO events ({EVENT_COLUMNS}) VALUES {} ON CONFLICT (app_id, id) DO NOTHING RETURNING app_id, id",
             placeholders(backend, 18, chunk.len())
@@ -477,7 +480,7 @@ pub async fn insert_events(
         let position: HashMap<(&str, &str), usize> = chunk
             .iter()
             .enumerate()
-            .map(|(i, e)| ((e.app_id.as_str(), e.id.as_str()), c * INSERT_ROWS + i))
+            .map(|(i, e)| ((e.app_id.as_str(), e.id.as_str()), c0 + i))
             .collect();
         for row in &rows {
             let key: (&str, &str) = (row.try_get(0)?, row.try_get(1)?);
@@ -489,8 +492,29 @@ pub async fn insert_events(
     Ok(inserted)
 }
 
-/// Events per INSERT statement.
-const INSERT_ROWS: usize = 1000;
+/// Rows per multi-row statement at most (a power of two).
+const CHUNK_ROWS: usize = 512;
+
+/// `items` in slices of [`CHUNK_ROWS`], then the rest in power-of-two slices (512 + 256 + …): a
+/// statement's text depends on its row count only, so with few distinct counts every flush reuses
+/// the prepared statements of the connection's cache instead of compiling new ones, each as long as
+/// its rows.
+fn cacheable_chunks<T>(items: &[T]) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let n = if rest.len() >= CHUNK_ROWS {
+            CHUNK_ROWS
+        } else {
+            1 << rest.len().ilog2()
+        };
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        Some(chunk)
+    })
+}
 
 /// Replayed events summed in memory before an upsert, at most (keys).
 const REPLAY_KEYS: usize = 400_000;
@@ -636,6 +660,22 @@ pub async fn purge_events(db: &Db, now_ms: i64, retention_days: i64) -> Result<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_cover_everything_in_few_distinct_sizes() {
+        for n in [0, 1, 2, 3, 511, 512, 513, 1000, 4321] {
+            let items: Vec<usize> = (0..n).collect();
+            let chunks: Vec<&[usize]> = cacheable_chunks(&items).collect();
+            assert_eq!(chunks.concat(), items, "{n}");
+            assert!(
+                chunks
+                    .iter()
+                    .all(|c| c.len().is_power_of_two() && c.len() <= CHUNK_ROWS)
+            );
+        }
+        let sizes: Vec<usize> = cacheable_chunks(&[0u8; 1300]).map(<[u8]>::len).collect();
+        assert_eq!(sizes, vec![512, 512, 256, 16, 4]);
+    }
 
     #[test]
     fn placeholders_are_numbered_row_by_row() {

@@ -690,6 +690,74 @@ async fn a_jump_in_elements_not_found_opens_one_alert_per_episode() {
     assert!(alerts["alerts"][0]["closed_at"].is_i64(), "{alerts}");
 }
 
+/// The alert check walks organisations one by one: a broken step in a second organisation opens its
+/// alert there and nowhere else, and the same figures under the first organisation stay quiet.
+#[tokio::test]
+async fn alerts_are_checked_in_every_organisation_and_kept_apart() {
+    let app = spawn_app().await;
+    let db = app.server.db().await.expect("db");
+    let other = cairn_server::store::users::create_org(&db, "Other Corp")
+        .await
+        .expect("org");
+    let demo_org: String = sqlx::query_scalar("SELECT org_id FROM apps LIMIT 1")
+        .fetch_one(&db.pool)
+        .await
+        .expect("demo org");
+    let now = app.server.clock.now_ms();
+    let today = day_of_ms(now);
+    // Day rows as the writer leaves them: the other organisation's step went from 1 % to 40 % not
+    // found; the demo organisation's step of the same ids is healthy.
+    for (org, recent_nf) in [(&other, 40), (&demo_org, 1)] {
+        for (day, views, nf) in [(today, 100, recent_nf), (today - 5, 500, 5)] {
+            sqlx::query(
+                "INSERT INTO step_totals (org_id, grain, start_day, content_id, step_id, version, step_index, views, not_found)
+                 VALUES ($1, 1, $2, 'tour-x', 'step-1', 1, 0, $3, $4)",
+            )
+            .bind(org)
+            .bind(day)
+            .bind(views)
+            .bind(nf)
+            .execute(&db.pool)
+            .await
+            .expect("rollup row");
+        }
+    }
+    cairn_server::analytics_jobs::tick(&db, &app.server.clock, 400)
+        .await
+        .expect("tick");
+    let open = |org: String| {
+        let pool = db.pool.clone();
+        async move {
+            sqlx::query(
+                "SELECT recent_not_found FROM step_alerts WHERE org_id = $1 AND closed_at IS NULL",
+            )
+            .bind(org)
+            .fetch_all(&pool)
+            .await
+            .expect("alerts")
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect::<Vec<i64>>()
+        }
+    };
+    assert_eq!(open(other.clone()).await, vec![40]);
+    assert_eq!(open(demo_org.clone()).await, Vec::<i64>::new());
+    let listed: Value = app
+        .admin
+        .get(app.url("/api/v1/reports/alerts"))
+        .send()
+        .await
+        .expect("alerts")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        listed["alerts"].as_array().map(Vec::len),
+        Some(0),
+        "{listed}"
+    );
+}
+
 #[tokio::test]
 async fn stopping_the_server_flushes_queued_events() {
     use cairn_server::config::{Secret, Settings};
