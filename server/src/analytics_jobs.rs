@@ -27,7 +27,7 @@ pub fn spawn(db: Db, clock: Clock, retention_days: i64) {
 
 /// One run of every job, unless another instance is running them.
 pub async fn tick(db: &Db, clock: &Clock, retention_days: i64) -> Result<(), sqlx::Error> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     if db.backend == Backend::Postgres {
         let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
             .bind(LOCK_KEY)

@@ -80,6 +80,16 @@ impl Db {
         Ok(Db { pool, backend, url })
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock at `BEGIN IMMEDIATE`: a
+    /// deferred transaction that reads first and writes second fails at once with `SQLITE_BUSY`
+    /// when another connection committed in between (the busy timeout does not cover that upgrade).
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub async fn migrate(&self) -> Result<(), DbError> {
         match self.backend {
             Backend::Sqlite => {

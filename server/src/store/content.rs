@@ -5,7 +5,7 @@ use cairn_shared::content::ContentKind;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::db::{Db, new_id, now_ms};
+use crate::db::{Backend, Db, new_id, now_ms};
 use crate::error::ApiError;
 
 #[derive(Debug, Clone)]
@@ -143,10 +143,17 @@ pub async fn publish(
     user_id: Option<&str>,
     message: &str,
 ) -> Result<(i64, String), ApiError> {
-    let mut tx = db.pool.begin().await?;
-    let row = sqlx::query(
-        "SELECT draft, published_version, app_id FROM content WHERE org_id = $1 AND kind = $2 AND id = $3",
-    )
+    // Concurrent publishes of one document queue up (SQLite's write lock from BEGIN, PostgreSQL's
+    // row lock) and each gets the next number.
+    let mut tx = db.begin_write().await?;
+    let row = sqlx::query(match db.backend {
+        Backend::Postgres => {
+            "SELECT draft, published_version, app_id FROM content WHERE org_id = $1 AND kind = $2 AND id = $3 FOR UPDATE"
+        }
+        Backend::Sqlite => {
+            "SELECT draft, published_version, app_id FROM content WHERE org_id = $1 AND kind = $2 AND id = $3"
+        }
+    })
     .bind(org_id)
     .bind(kind.as_str())
     .bind(id)

@@ -527,7 +527,7 @@ const REPLAY_KEYS: usize = 400_000;
 /// events replayed.
 pub async fn rebuild(db: &Db, from_day: i64) -> Result<u64, sqlx::Error> {
     let coarse_from = from_day - from_day.rem_euclid(GRAINS[GRAINS.len() - 1]);
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     if db.backend == Backend::Postgres {
         sqlx::query(
             "LOCK TABLE step_totals, segment_totals, duration_totals, not_found_totals IN EXCLUSIVE MODE",

@@ -112,7 +112,7 @@ pub async fn create(
     let mut last_err = None;
     for _ in 0..5 {
         let id = new_id();
-        let mut tx = db.pool.begin().await?;
+        let mut tx = db.begin_write().await?;
         let res = sqlx::query(
             "INSERT INTO tickets (id, org_id, app_id, number, status, message, context, tour_id, step_id, created_at, updated_at,
                                   category, impact, urgency, priority, tier, first_response_due, resolution_due, requester_id)

@@ -117,3 +117,29 @@ async fn history_diff_and_rollback() {
         .expect("get");
     assert_error(res, 404, "not_found").await;
 }
+
+/// Publishes that race each get the next number: on SQLite a read-then-write transaction that
+/// began deferred would fail with SQLITE_BUSY (a 500) once another publish committed in between.
+#[tokio::test]
+async fn concurrent_publishes_each_get_the_next_version() {
+    let app = spawn_app().await;
+    let id = app.server.demo_tour_id.clone();
+    let url = app.url(&format!("/api/v1/tours/{id}/publish"));
+    let mut publishes = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let request = app
+            .admin
+            .post(&url)
+            .json(&json!({ "message": format!("release {i}") }));
+        publishes.spawn(async move {
+            let res = request.send().await.expect("publish request");
+            let status = res.status();
+            let body: Value = res.json().await.expect("json");
+            assert_eq!(status, 200, "{body}");
+            body["version"].as_u64().expect("version")
+        });
+    }
+    let mut versions = publishes.join_all().await;
+    versions.sort_unstable();
+    assert_eq!(versions, (2..=9).collect::<Vec<u64>>());
+}
