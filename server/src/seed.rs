@@ -3,8 +3,8 @@
 //! a newcomer sees Cairn working in the first minute.
 
 use cairn_shared::content::{
-    Advance, Checklist, ChecklistAction, ChecklistItem, ContentKind, Placement, Step, Strategy,
-    Target, Tooltip, TooltipTrigger, Tour,
+    Checklist, ChecklistAction, ChecklistItem, ContentKind, Placement, Step, Strategy, Target,
+    Tooltip, TooltipTrigger, Tour,
 };
 use cairn_shared::targeting::Targeting;
 
@@ -154,17 +154,13 @@ fn demo_step(
     strategies: Vec<Strategy>,
     placement: Placement,
 ) -> Step {
-    Step {
-        id: id.into(),
-        title: title.into(),
-        body: body.into(),
-        target: Some(Target { strategies }),
+    Step::new(
+        id.into(),
+        title.into(),
+        body.into(),
+        Some(Target { strategies }),
         placement,
-        advance: Advance::Next,
-        optional: false,
-        when_absent: None,
-        variants: Vec::new(),
-    }
+    )
 }
 
 pub fn demo_tour() -> Tour {

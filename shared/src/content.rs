@@ -137,6 +137,27 @@ pub fn language(tag: &str) -> &str {
 }
 
 impl Step {
+    /// A step that moves on with Next: not optional, no branch when absent, no text variants.
+    pub fn new(
+        id: String,
+        title: String,
+        body: String,
+        target: Option<Target>,
+        placement: Placement,
+    ) -> Step {
+        Step {
+            id,
+            title,
+            body,
+            target,
+            placement,
+            advance: Advance::Next,
+            optional: false,
+            when_absent: None,
+            variants: Vec::new(),
+        }
+    }
+
     /// The branch to take when the element is absent; `optional` is the older spelling of skip.
     pub fn when_absent(&self) -> Option<WhenAbsent> {
         match &self.when_absent {
@@ -799,17 +820,13 @@ mod validation_tests {
     use super::*;
 
     fn step(id: &str, title: &str) -> Step {
-        Step {
-            id: id.into(),
-            title: title.into(),
-            body: String::new(),
-            target: None,
-            placement: Placement::Auto,
-            advance: Advance::Next,
-            optional: false,
-            when_absent: None,
-            variants: Vec::new(),
-        }
+        Step::new(
+            id.into(),
+            title.into(),
+            String::new(),
+            None,
+            Placement::Auto,
+        )
     }
 
     fn anchored(id: &str, when_absent: Option<WhenAbsent>) -> Step {

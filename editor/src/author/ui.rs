@@ -11,9 +11,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use cairn_shared::capture;
-use cairn_shared::content::{
-    Advance, Placement, Step, Strategy, Target, Tooltip, TooltipTrigger, Tour,
-};
+use cairn_shared::content::{Placement, Step, Strategy, Target, Tooltip, TooltipTrigger, Tour};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, Event, KeyboardEvent, ShadowRoot, ShadowRootInit, ShadowRootMode};
@@ -676,19 +674,15 @@ impl Author {
                 });
                 return;
             }
-            let step = Step {
-                id: String::new(),
-                title: text,
-                body: dom::value(&b).trim().to_string(),
-                target: Some(Target {
+            let step = Step::new(
+                String::new(),
+                text,
+                dom::value(&b).trim().to_string(),
+                Some(Target {
                     strategies: strategies.clone(),
                 }),
-                placement: placement_of(&select_value(&p)),
-                advance: Advance::Next,
-                optional: false,
-                when_absent: None,
-                variants: Vec::new(),
-            };
+                placement_of(&select_value(&p)),
+            );
             a.add_step(step);
         });
         let a = self.clone();

@@ -873,17 +873,7 @@ fn non_empty(s: String) -> Option<String> {
 
 /// A floating step with only a title, moved on with Next.
 fn blank_step(id: String, title: String) -> Step {
-    Step {
-        id,
-        title,
-        body: String::new(),
-        target: None,
-        placement: Placement::Auto,
-        advance: Advance::Next,
-        optional: false,
-        when_absent: None,
-        variants: Vec::new(),
-    }
+    Step::new(id, title, String::new(), None, Placement::Auto)
 }
 
 /// A step id not used in the tour: `step-` and 8 random hex digits.
