@@ -12,7 +12,7 @@
 //! the organisation's enabled webhook integrations through the outbox, in the same transaction.
 
 use serde_json::json;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use cairn_shared::reports::day_of_ms;
 
@@ -63,24 +63,43 @@ pub fn closes(
 
 type Figures = (String, String, String, i64, i64, i64, i64);
 
-/// Opens and closes alerts from the rollups, one organisation at a time.
+/// What a check decided for one organisation: alerts to close, figures of alerts to open.
+#[derive(Debug, Default)]
+pub struct Plan {
+    close: Vec<String>,
+    open: Vec<Figures>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.close.is_empty() && self.open.is_empty()
+    }
+}
+
+/// Opens and closes alerts from the rollups, one organisation at a time, inside the caller's
+/// transaction (PostgreSQL, where the transaction holds the jobs' advisory lock).
 pub async fn check(tx: &mut Transaction<'_, Any>, now_ms: i64) -> Result<(), sqlx::Error> {
-    let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM organizations")
-        .fetch_all(&mut **tx)
-        .await?;
-    for org in orgs {
-        check_org(tx, &org, now_ms).await?;
+    for org in organizations(tx).await? {
+        let plan = plan(tx, &org, now_ms).await?;
+        apply(tx, plan, now_ms).await?;
     }
     Ok(())
 }
 
-/// The alerts of one organisation: its day rows of the last nine days are one primary-key range
-/// (org, grain 1, days), where a query over every organisation would scan the whole table.
-async fn check_org(
-    tx: &mut Transaction<'_, Any>,
+pub async fn organizations(conn: &mut AnyConnection) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM organizations")
+        .fetch_all(conn)
+        .await
+}
+
+/// The alerts of one organisation to open and close: reads only, so on SQLite it runs outside the
+/// write lock. Its day rows of the last nine days are one primary-key range (org, grain 1, days),
+/// where a query over every organisation would scan the whole table.
+pub async fn plan(
+    conn: &mut AnyConnection,
     org_id: &str,
     now_ms: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<Plan, sqlx::Error> {
     let today = day_of_ms(now_ms);
     let recent_from = today - 1;
     let rows = sqlx::query(
@@ -97,7 +116,7 @@ async fn check_org(
     .bind(recent_from - 7)
     .bind(today)
     .bind(org_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
     let figures: Vec<Figures> = rows
         .iter()
@@ -117,8 +136,9 @@ async fn check_org(
         "SELECT id, org_id, content_id, step_id, recent_views, recent_not_found FROM step_alerts WHERE org_id = $1 AND closed_at IS NULL",
     )
     .bind(org_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(&mut *conn)
     .await?;
+    let mut plan = Plan::default();
     let mut open_keys = std::collections::HashSet::new();
     for r in &open {
         let (id, org, content, step): (String, String, String, String) =
@@ -130,20 +150,36 @@ async fn check_org(
             .find(|f| f.0 == org && f.1 == content && f.2 == step);
         let (v, n, bv, bn) = now.map_or((0, 0, 0, 0), |f| (f.3, f.4, f.5, f.6));
         if closes(v, n, opened_rate, bv, bn) {
-            sqlx::query("UPDATE step_alerts SET closed_at = $1 WHERE id = $2")
-                .bind(now_ms)
-                .bind(&id)
-                .execute(&mut **tx)
-                .await?;
+            plan.close.push(id);
         } else {
             open_keys.insert((org, content, step));
         }
     }
-    for (org, content, step, v, n, bv, bn) in figures {
-        if open_keys.contains(&(org.clone(), content.clone(), step.clone())) || !opens(v, n, bv, bn)
-        {
-            continue;
-        }
+    plan.open = figures
+        .into_iter()
+        .filter(|(org, content, step, v, n, bv, bn)| {
+            !open_keys.contains(&(org.clone(), content.clone(), step.clone()))
+                && opens(*v, *n, *bv, *bn)
+        })
+        .collect();
+    Ok(plan)
+}
+
+/// Writes a plan: closes alerts, records new ones (once per episode, by the unique index on open
+/// alerts, so a plan made from figures that moved since is harmless) and queues their deliveries.
+pub async fn apply(
+    tx: &mut Transaction<'_, Any>,
+    plan: Plan,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    for id in plan.close {
+        sqlx::query("UPDATE step_alerts SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL")
+            .bind(now_ms)
+            .bind(&id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (org, content, step, v, n, bv, bn) in plan.open {
         let id = new_id();
         let inserted = sqlx::query(
             "INSERT INTO step_alerts (id, org_id, content_id, step_id, opened_at, recent_views, recent_not_found, baseline_views, baseline_not_found)

@@ -182,12 +182,26 @@ fn delivery(r: &AnyRow) -> Result<Delivery, ApiError> {
 
 /// Leases up to `limit` due deliveries for `lease_ms`. The lease condition is repeated in the outer
 /// WHERE so that of two instances racing for a row, the second finds it taken.
+///
+/// A read on `outbox_due` comes first: the UPDATE takes SQLite's single write lock even when it
+/// matches nothing, and an idle worker ticking every second would queue ingestion, publishes and
+/// tickets behind it for nothing.
 pub async fn claim_due(
     db: &Db,
     now: i64,
     lease_ms: i64,
     limit: i64,
 ) -> Result<Vec<Delivery>, ApiError> {
+    let due: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1
+           AND (locked_until IS NULL OR locked_until < $1) LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    if due.is_none() {
+        return Ok(Vec::new());
+    }
     let rows = sqlx::query(concat!(
         "UPDATE outbox SET locked_until = $1
          WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2

@@ -4,6 +4,7 @@
 mod analytics;
 mod auth;
 mod author;
+mod background;
 mod bad_input;
 mod connectors;
 mod documents;
