@@ -24,6 +24,8 @@ pub struct TestServer {
     /// The event queue: `ingest.depth()` is how many events wait to be written.
     pub ingest: crate::ingest::Ingest,
     dir: Option<PathBuf>,
+    /// The PostgreSQL server and the database created for this test, dropped with it.
+    postgres: Option<(String, String)>,
     /// `None` while [`TestServer::stop`]ped.
     handle: Option<actix_web::dev::ServerHandle>,
 }
@@ -36,8 +38,13 @@ impl TestServer {
     /// A test server with adjusted settings (queue bounds, rate limits).
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> anyhow::Result<TestServer> {
         crate::telemetry::init_for_tests();
+        let mut postgres = None;
         let (database_url, dir) = match std::env::var("CAIRN_TEST_DATABASE_URL") {
-            Ok(base) if !base.is_empty() => (fresh_postgres(&base).await?, None),
+            Ok(base) if !base.is_empty() => {
+                let (url, name) = fresh_postgres(&base).await?;
+                postgres = Some((base, name));
+                (url, None)
+            }
             _ => {
                 let dir = std::env::temp_dir().join(format!("cairn-test-{}", new_id()));
                 std::fs::create_dir_all(&dir)?;
@@ -70,6 +77,7 @@ impl TestServer {
             demo_tour_id: first.demo_tour_id.unwrap_or_default(),
             clock,
             dir,
+            postgres,
         })
     }
 
@@ -116,6 +124,7 @@ impl TestServer {
             clock,
             ingest,
             dir: None,
+            postgres: None,
             handle: Some(handle),
         })
     }
@@ -132,6 +141,31 @@ impl Drop for TestServer {
         if let Some(dir) = &self.dir {
             let _ = std::fs::remove_dir_all(dir);
         }
+        // Otherwise every test run leaves its databases on the shared server. The test's runtime
+        // may be shutting down, so the drop runs on a runtime of its own; FORCE ends the
+        // connections the stopped server's pool still holds.
+        if let Some((base, name)) = self.postgres.take() {
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                runtime
+                    .block_on(async {
+                        let mut conn = sqlx::AnyConnection::connect(&base).await?;
+                        let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                        sqlx::query(sqlx::AssertSqlSafe(drop))
+                            .execute(&mut conn)
+                            .await?;
+                        conn.close().await?;
+                        anyhow::Ok(())
+                    })
+                    .map_err(|e| anyhow::anyhow!("could not drop the test database {name}: {e}"))
+            })
+            .join();
+            if let Ok(Err(e)) = dropped {
+                eprintln!("{e}");
+            }
+        }
     }
 }
 
@@ -146,8 +180,8 @@ fn settings(addr: &str, database_url: &str) -> Settings {
     }
 }
 
-/// Creates an empty database on the server `base` points at and returns its URL.
-async fn fresh_postgres(base: &str) -> anyhow::Result<String> {
+/// Creates an empty database on the server `base` points at and returns its URL and name.
+async fn fresh_postgres(base: &str) -> anyhow::Result<(String, String)> {
     sqlx::any::install_default_drivers();
     let name = format!("cairn_test_{}", new_id());
     let mut conn = sqlx::AnyConnection::connect(base).await?;
@@ -161,8 +195,9 @@ async fn fresh_postgres(base: &str) -> anyhow::Result<String> {
     let prefix = without_query
         .rsplit_once('/')
         .map_or(without_query, |(p, _)| p);
-    Ok(match query {
+    let url = match query {
         Some(q) => format!("{prefix}/{name}?{q}"),
         None => format!("{prefix}/{name}"),
-    })
+    };
+    Ok((url, name))
 }
