@@ -26,15 +26,12 @@ struct Api {
     handlers: RefCell<Vec<(String, Function)>>,
     /// Commands waiting for the content; `None` once it has loaded.
     pending: RefCell<Option<Vec<Command>>>,
-    /// Events tracked on this page while no user was identified, for `identify` to carry over.
-    anonymous: RefCell<Vec<String>>,
 }
 
 thread_local! {
     static API: &'static Api = Box::leak(Box::new(Api {
         handlers: RefCell::default(),
         pending: RefCell::new(Some(Vec::new())),
-        anonymous: RefCell::default(),
     }));
 }
 
@@ -121,12 +118,6 @@ fn identify(user: &JsValue) {
     *rt.identity.borrow_mut() = codec::identity(user);
     *rt.user_id.borrow_mut() = id.filter(|s| !s.is_empty());
     *rt.attributes.borrow_mut() = attributes;
-    // Events reported before anyone was identified on this page count for who now is.
-    if rt.user_id.borrow().is_some() {
-        for name in api().anonymous.take() {
-            launcher::track(&name);
-        }
-    }
     if api().pending.borrow().is_none() {
         boot::retarget();
     }
@@ -153,15 +144,7 @@ fn run(c: Command) {
         }
         Command::Stop => tour::stop(),
         Command::OpenLauncher => launcher::open(),
-        Command::Track(name) => {
-            let kept = launcher::track(&name);
-            let anonymous = runtime::get().is_some_and(|rt| rt.user_id.borrow().is_none());
-            let mut list = api().anonymous.borrow_mut();
-            // Only names an item waits for, each once: the list stays as small as the content.
-            if kept && anonymous && !list.contains(&name) {
-                list.push(name);
-            }
-        }
+        Command::Track(name) => launcher::track(&name),
     }
 }
 

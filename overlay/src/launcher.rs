@@ -271,11 +271,8 @@ fn event_key(name: &str) -> String {
 
 /// `cairn.track(name)`: the application reports an event. Items done on it are done for this
 /// user from now on; an open panel ticks them in place, keeping focus and a half-written ticket.
-/// Returns whether an item waits for `name` (and so it was kept).
-pub fn track(name: &str) -> bool {
-    let Some(rt) = runtime::get() else {
-        return false;
-    };
+pub fn track(name: &str) {
+    let Some(rt) = runtime::get() else { return };
     let waited = rt.content().checklists.iter().any(|c| {
         c.doc
             .items
@@ -284,20 +281,19 @@ pub fn track(name: &str) -> bool {
     });
     // Only names an item waits for are kept: a host may report many events.
     if !waited {
-        return false;
+        return;
     }
     storage::set(Store::Local, &event_key(name), "1");
+    let Some((_, panel)) = parts() else { return };
     // A closed panel is rebuilt when it opens.
-    if let Some((_, panel)) = parts()
-        && !panel.has_attribute("hidden")
-    {
-        for li in dom::query_all(&panel, "[data-event]") {
-            if li.get_attribute("data-event").as_deref() == Some(name) {
-                mark_done(&li, &panel);
-            }
+    if panel.has_attribute("hidden") {
+        return;
+    }
+    for li in dom::query_all(&panel, "[data-event]") {
+        if li.get_attribute("data-event").as_deref() == Some(name) {
+            mark_done(&li, &panel);
         }
     }
-    true
 }
 
 /// Shows a checklist item done where it stands (`scope` holds the checklist): its tick, " (done)"

@@ -1,7 +1,7 @@
 //! Checklist items done by an event the host application reports with `cairn.track(name)`: a call
 //! queued by the loader before the runtime loaded, a call while the launcher is open (the item
 //! ticks in place, the new count in a status region, focus kept), remembered across a reload for
-//! the same user only; one reported before `identify` carried over to the user identified next.
+//! the same user only.
 
 use serde_json::{Value, json};
 
@@ -176,29 +176,6 @@ async fn items_are_done_by_tracked_events_live_and_after_a_reload() {
     // Another employee on the same browser has done neither.
     browser
         .js("cairn.identify({ id: 'u2' }); return true;")
-        .await;
-    open_checklist(&browser).await;
-    assert_eq!(
-        done_states(&browser).await,
-        json!(["false", "false", "false"])
-    );
-
-    // An event reported on this page before anyone is identified also counts for who identifies
-    // next (once: an employee identified after that one does not inherit it).
-    browser
-        .js("cairn.identify({}); cairn.track('invoice.sent'); cairn.identify({ id: 'u3' }); return true;")
-        .await;
-    open_checklist(&browser).await;
-    assert_eq!(
-        done_states(&browser).await,
-        json!(["false", "true", "false"])
-    );
-    let kept = browser
-        .js("return Object.keys(localStorage).filter(function (k) { return /:event:invoice\\.sent\\/u3$/.test(k); }).length;")
-        .await;
-    assert_eq!(kept, 1, "remembered for u3 across reloads");
-    browser
-        .js("cairn.identify({ id: 'u4' }); return true;")
         .await;
     open_checklist(&browser).await;
     assert_eq!(
