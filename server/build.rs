@@ -39,6 +39,19 @@ fn main() {
         ));
     }
     out.push_str("];\n");
+    // The loader asks for the overlay's glue and wasm by this hash (`?v=`), so they can be cached
+    // as immutable; hashed here, not at run time (FNV-1a: cache-busting needs no cryptography).
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (url, path) in &files {
+        if url == "overlay/cairn_overlay.js" || url == "overlay/cairn_overlay_bg.wasm" {
+            for byte in fs::read(path).unwrap_or_default() {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+    out.push_str(&format!(
+        "/// The content hash of the overlay's glue and wasm.\npub const BUNDLE_HASH: &str = \"{hash:016x}\";\n"
+    ));
     let target = PathBuf::from(env::var("OUT_DIR").expect("set by cargo")).join("web_assets.rs");
     fs::write(target, out).expect("OUT_DIR is writable");
 }

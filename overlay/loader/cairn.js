@@ -46,14 +46,17 @@
     return;
   }
   // The wasm and the content are fetched in parallel with the module, not one after the other.
-  var wasm = fetch(base + 'cairn_overlay_bg.wasm');
-  var content = fetch(api.replace(/\/+$/, '') + '/api/v1/overlay/content', {
-    mode: 'cors',
-    headers: { 'x-cairn-app-key': key }
+  // The server writes the bundle's content hash here: hashed URLs are cached as immutable, so a
+  // later page load fetches neither again nor revalidates them (this file itself is revalidated).
+  var v = '?v=CAIRN_BUNDLE_HASH';
+  var wasm = fetch(base + 'cairn_overlay_bg.wasm' + v);
+  // The key in the query, no custom header: a "simple" cross-origin GET, so no CORS preflight.
+  var content = fetch(api.replace(/\/+$/, '') + '/api/v1/overlay/content?key=' + encodeURIComponent(key), {
+    mode: 'cors'
   });
   // The runtime reports a failure.
   content.catch(function () {});
-  import(base + 'cairn_overlay.js')
+  import(base + 'cairn_overlay.js' + v)
     .then(function (mod) {
       return mod.default({ module_or_path: wasm }).then(function () {
         mod.boot(key, api, queue, content);

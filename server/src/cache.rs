@@ -1,6 +1,7 @@
 //! In-memory caches in front of the overlay endpoints: application by public key, and each
 //! application's published content serialised once, with its ETag. Publishing invalidates the
-//! application's entry, so the next overlay request rebuilds it from the database.
+//! application's entry and rebuilds it at once (an invalidation from another instance or from an
+//! application's settings leaves the rebuild to the next overlay request).
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;

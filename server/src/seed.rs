@@ -251,6 +251,9 @@ fn demo_tooltip() -> Tooltip {
     }
 }
 
+/// The event the demo page reports (`cairn.track`, in `assets/demo/demo.js`) on a submitted request.
+pub const DEMO_EVENT: &str = "purchase_request.submitted";
+
 fn demo_checklist(tour_id: &str) -> Checklist {
     Checklist {
         title: "Get started with purchasing".into(),
@@ -271,6 +274,15 @@ fn demo_checklist(tour_id: &str) -> Checklist {
                 },
                 done_on_event: None,
             },
+            // Done by the app itself: the demo page calls `cairn.track` when a request is submitted.
+            ChecklistItem {
+                id: "request".into(),
+                title: "Submit your first purchase request".into(),
+                action: ChecklistAction::Link {
+                    url: "/demo/#request-form".into(),
+                },
+                done_on_event: Some(DEMO_EVENT.into()),
+            },
         ],
         targeting: Targeting {
             url_patterns: vec!["/demo/*".into()],
@@ -287,6 +299,19 @@ mod tests {
     fn demo_content_is_valid() {
         assert!(demo_tour().validate().is_empty());
         assert!(demo_tour().steps.len() >= 3);
+    }
+
+    #[test]
+    fn demo_checklist_has_an_item_done_by_the_demo_pages_event() {
+        let list = demo_checklist("t");
+        assert!(list.validate().is_empty());
+        assert!(
+            list.items
+                .iter()
+                .any(|i| i.done_on_event.as_deref() == Some(DEMO_EVENT))
+        );
+        let page = include_str!("../assets/demo/demo.js");
+        assert!(page.contains(&format!("track(\"{DEMO_EVENT}\")")));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Static pages served by the binary itself: the overlay and editor bundles (embedded at build time),
 //! and the demo purchasing application with the snippet for the demo app's key.
 
+use std::sync::OnceLock;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
@@ -61,8 +63,47 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
+/// The placeholder in the loader that the overlay bundle's hash replaces.
+const HASH_PLACEHOLDER: &str = "CAIRN_BUNDLE_HASH";
+
+/// The loader's path; it keeps its stable URL (the snippet's) and is revalidated.
+const LOADER: &str = "overlay/cairn.js";
+
+/// Files the loader requests by a hashed URL (`?v=<bundle hash>`, see `build.rs`).
+const HASHED: [&str; 2] = ["overlay/cairn_overlay.js", "overlay/cairn_overlay_bg.wasm"];
+
+/// A year, and never revalidated: the URL changes when the bytes do.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The loader with the bundle hash written in, computed once.
+fn loader(bytes: &[u8]) -> &'static [u8] {
+    static WITH_HASH: OnceLock<Vec<u8>> = OnceLock::new();
+    WITH_HASH.get_or_init(|| with_hash(bytes, embedded::BUNDLE_HASH))
+}
+
+fn with_hash(loader: &[u8], hash: &str) -> Vec<u8> {
+    String::from_utf8_lossy(loader)
+        .replace(HASH_PLACEHOLDER, hash)
+        .into_bytes()
+}
+
+/// Whether the request names the current bundle hash (`?v=<hash>`): an older or forged hash is
+/// served the current bytes, revalidated, so no stale file is ever pinned for a year.
+fn names_current_hash(req: &HttpRequest) -> bool {
+    names_hash(req.query_string(), embedded::BUNDLE_HASH)
+}
+
+fn names_hash(query: &str, hash: &str) -> bool {
+    query.split('&').any(|p| p.strip_prefix("v=") == Some(hash))
+}
+
 /// Sends bytes with a content ETag; browsers revalidate (`no-cache`) so a new build shows at once.
 fn send(req: &HttpRequest, name: &str, bytes: &[u8]) -> HttpResponse {
+    send_cached(req, name, bytes, "no-cache")
+}
+
+/// `send` with the given `Cache-Control`.
+fn send_cached(req: &HttpRequest, name: &str, bytes: &[u8], cache: &'static str) -> HttpResponse {
     let etag = format!("\"{}\"", &hex::encode(Sha256::digest(bytes))[..24]);
     let fresh = req
         .headers()
@@ -75,7 +116,7 @@ fn send(req: &HttpRequest, name: &str, bytes: &[u8]) -> HttpResponse {
         HttpResponse::Ok()
     };
     res.insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CACHE_CONTROL, cache))
         .insert_header(("x-content-type-options", "nosniff"));
     if name.ends_with(".html") {
         res.insert_header((header::CONTENT_SECURITY_POLICY, CSP));
@@ -99,6 +140,12 @@ async fn bundle_file(req: HttpRequest) -> HttpResponse {
         path
     };
     if let Some((name, bytes)) = embedded::FILES.iter().find(|(name, _)| *name == wanted) {
+        if *name == LOADER {
+            return send(&req, name, loader(bytes));
+        }
+        if HASHED.contains(name) && names_current_hash(&req) {
+            return send_cached(&req, name, bytes, IMMUTABLE);
+        }
         return send(&req, name, bytes);
     }
     if !embedded::FILES
@@ -140,4 +187,28 @@ fn escape_attr(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('"', "&quot;")
         .replace('<', "&lt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_loader_gets_the_bundle_hash() {
+        let out = with_hash(
+            b"import(base + 'cairn_overlay.js?v=CAIRN_BUNDLE_HASH')",
+            "0123abcd",
+        );
+        assert_eq!(out, b"import(base + 'cairn_overlay.js?v=0123abcd')");
+        assert_eq!(embedded::BUNDLE_HASH.len(), 16);
+    }
+
+    #[test]
+    fn only_the_current_hash_is_immutable() {
+        assert!(names_hash("v=0123abcd", "0123abcd"));
+        assert!(names_hash("x=1&v=0123abcd", "0123abcd"));
+        assert!(!names_hash("v=0123abce", "0123abcd"));
+        assert!(!names_hash("v=0123abcd0", "0123abcd"));
+        assert!(!names_hash("", "0123abcd"));
+    }
 }

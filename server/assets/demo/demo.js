@@ -30,6 +30,8 @@ document.addEventListener("DOMContentLoaded", function () {
     });
     document.getElementById("recent").prepend(row);
     status.textContent = "Request submitted for approval.";
+    // Tell Cairn: the checklist item "Submit your first purchase request" is done by this event.
+    if (window.cairn) window.cairn.track("purchase_request.submitted");
     form.reset();
   });
 });

@@ -321,6 +321,13 @@ pub async fn publish<D: Document>(
     .await
     .map_err(not_found::<D>)?;
     state.caches.invalidate_content(&app_id);
+    // Rebuilt now rather than by the next employee's first page load, where it sits on the
+    // overlay's critical path. Best effort: the publish has committed either way.
+    if let Ok(Some(app)) = store::apps::get(&state.db, &user.org_id, &app_id).await
+        && let Err(e) = state.caches.content(&state.db, &app).await
+    {
+        tracing::warn!(error = %e, "the published content could not be prebuilt");
+    }
     tracing::info!(kind = D::NOUN, id = %id, version, user = %user.email, "published");
     Ok(Published {
         version: to_u32(version),

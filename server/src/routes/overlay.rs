@@ -42,11 +42,14 @@ impl FromRequest for AppKey {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        // The header, or `?key=`: a cross-origin GET with no custom header is a "simple" request,
+        // so the loader's first content fetch costs no CORS preflight round trip.
         let key = req
             .headers()
             .get(APP_KEY_HEADER)
             .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+            .map(str::to_string)
+            .or_else(|| query_key(req.query_string()));
         let origin = req
             .headers()
             .get(header::ORIGIN)
@@ -87,10 +90,25 @@ impl FromRequest for AppKey {
     }
 }
 
+/// The `key` parameter of a query string, decoded (`None` if absent or malformed).
+fn query_key(query: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct KeyParam {
+        key: Option<String>,
+    }
+    web::Query::<KeyParam>::from_query(query)
+        .ok()?
+        .into_inner()
+        .key
+}
+
 /// Everything published for the application; the overlay filters by page. Served from memory,
 /// with an ETag so unchanged content costs a 304. With a preview token (`x-cairn-preview`), the
 /// previewed tour's draft instead, never cached (401 for a forged, expired or foreign token).
-#[utoipa::path(tag = "overlay", params(("x-cairn-app-key" = String, Header, description = "The application's public key"),
+/// The key comes in `x-cairn-app-key` or, so that a cross-origin page pays no CORS preflight, in
+/// `?key=` (the loader's form); the header wins when both are sent.
+#[utoipa::path(tag = "overlay", params(("x-cairn-app-key" = Option<String>, Header, description = "The application's public key (or `key` in the query)"),
+    ("key" = Option<String>, Query, description = "The application's public key, for a simple (preflight-free) cross-origin GET"),
     ("x-cairn-preview" = Option<String>, Header, description = "A preview token from POST /api/v1/tours/{id}/preview")),
     responses((status = 200, body = OverlayContent), (status = 304), (status = 401, body = cairn_shared::api::ErrorBody),
     (status = 403, body = cairn_shared::api::ErrorBody)))]

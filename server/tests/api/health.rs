@@ -80,3 +80,65 @@ async fn demo_page_embeds_the_snippet_under_a_strict_csp() {
         app.server.demo_app_key
     )));
 }
+
+/// The loader keeps its URL and is revalidated; it names the glue and the wasm by the bundle's hash,
+/// and those hashed URLs are immutable (an unhashed or stale one is revalidated).
+#[tokio::test]
+async fn the_loader_imports_the_bundle_by_immutable_hashed_urls() {
+    let app = spawn_app().await;
+    let res = app
+        .anon
+        .get(app.url("/overlay/cairn.js"))
+        .send()
+        .await
+        .expect("get");
+    if res.status() == 503 {
+        // A binary built without `cargo xtask build` says so instead (what `cargo xtask test` avoids).
+        crate::helpers::assert_error(res, 503, "bundle_not_built").await;
+        return;
+    }
+    assert_eq!(res.status(), 200);
+    let cache = |res: &reqwest::Response| {
+        res.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(cache(&res), "no-cache");
+    let loader = res.text().await.expect("text");
+    assert!(!loader.contains("CAIRN_BUNDLE_HASH"), "{loader}");
+    let hash = loader
+        .split("?v=")
+        .nth(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_hexdigit)
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    assert_eq!(hash.len(), 16, "{loader}");
+    for file in ["cairn_overlay.js", "cairn_overlay_bg.wasm"] {
+        let hashed = app
+            .anon
+            .get(app.url(&format!("/overlay/{file}?v={hash}")))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(hashed.status(), 200, "{file}");
+        assert_eq!(
+            cache(&hashed),
+            "public, max-age=31536000, immutable",
+            "{file}"
+        );
+        for other in [String::new(), "?v=0000000000000000".to_string()] {
+            let res = app
+                .anon
+                .get(app.url(&format!("/overlay/{file}{other}")))
+                .send()
+                .await
+                .expect("get");
+            assert_eq!(cache(&res), "no-cache", "{file}{other}");
+        }
+    }
+}

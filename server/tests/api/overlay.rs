@@ -208,3 +208,48 @@ async fn tickets_are_numbered_per_organisation_in_order() {
     }
     assert_eq!(numbers, [1, 2, 3]);
 }
+
+/// `?key=` is the loader's form: a cross-origin GET without a custom header needs no preflight.
+/// It is checked like the header: unknown keys 401, origins outside the allowed list 403.
+#[tokio::test]
+async fn content_takes_the_key_from_the_query_too() {
+    let app = spawn_app().await;
+    let own = app.server.url.clone();
+    let url = |key: &str| app.url(&format!("/api/v1/overlay/content?key={key}"));
+    let res = app
+        .anon
+        .get(url(&app.server.demo_app_key))
+        .header("origin", &own)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some(own.as_str())
+    );
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["tours"].as_array().map(Vec::len), Some(1), "{body}");
+
+    let res = app
+        .anon
+        .get(url(&app.server.demo_app_key))
+        .header("origin", "https://evil.test")
+        .send()
+        .await
+        .expect("get");
+    assert_error(res, 403, "forbidden").await;
+    for bad in ["pk_nope", "", "%FF%FE"] {
+        let res = app.anon.get(url(bad)).send().await.expect("get");
+        assert_error(res, 401, "unknown_app_key").await;
+    }
+    // The header wins over the query.
+    let res = app
+        .overlay(Method::GET, "/content?key=pk_nope")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), 200);
+}

@@ -1,5 +1,6 @@
 //! The walking skeleton end to end: an employee on the demo app follows the tour, gets stuck on step 2
-//! and files a ticket; the help desk sees it with its context, and the step table counts it.
+//! and files a ticket; the help desk sees it with its context, and the step table counts it; then a
+//! submitted purchase request ticks the demo checklist's item done by the app's event.
 
 use std::time::{Duration, Instant};
 
@@ -246,5 +247,26 @@ async fn employee_follows_the_demo_tour_and_files_a_ticket_from_step_2() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+
+    // The demo checklist's third item is done by the app: submitting a request calls `cairn.track`.
+    progress("Submitting a request ticks the checklist item the app's event completes.");
+    let item = in_overlay("[data-cairn=checklist-item][data-item-id=request]");
+    browser.js("cairn.openLauncher(); return true;").await;
+    let before = browser
+        .wait_for(
+            "the demo checklist",
+            &format!("{item}.getAttribute('data-done')"),
+        )
+        .await;
+    assert_eq!(before, "false", "not done before the request is submitted");
+    browser
+        .js("document.getElementById('description').value = '2 docking stations'; document.querySelector('[data-test=submit-request]').click(); return true;")
+        .await;
+    browser
+        .wait_for(
+            "the item done by the submitted request",
+            &format!("{item}.getAttribute('data-done') === 'true'"),
+        )
+        .await;
     browser.close().await;
 }
