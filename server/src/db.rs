@@ -2,7 +2,7 @@
 //! one migrations folder per backend. Queries are written once, in the SQL both dialects share
 //! (`$1` parameters, `ON CONFLICT … DO NOTHING`, BIGINT timestamps in milliseconds).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -20,6 +20,8 @@ pub struct Db {
     pub backend: Backend,
     /// The URL connected to (PostgreSQL's LISTEN needs a connection of its own).
     pub url: String,
+    /// The SQLite database file (not for `:memory:`), which the ingestion writer opens natively.
+    pub sqlite_file: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,9 +46,9 @@ impl Db {
         } else {
             return Err(DbError::UnsupportedUrl(url.to_string()));
         };
-        let url = match backend {
+        let (url, sqlite_file) = match backend {
             Backend::Sqlite => sqlite_url(url)?,
-            Backend::Postgres => url.to_string(),
+            Backend::Postgres => (url.to_string(), None),
         };
         let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
@@ -77,7 +79,12 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        Ok(Db { pool, backend, url })
+        Ok(Db {
+            pool,
+            backend,
+            url,
+            sqlite_file,
+        })
     }
 
     /// A transaction that will write. On SQLite it takes the write lock at `BEGIN IMMEDIATE`: a
@@ -107,8 +114,9 @@ impl Db {
     }
 }
 
-/// Creates the database file's folder and asks SQLite to create the file.
-fn sqlite_url(url: &str) -> Result<String, DbError> {
+/// Creates the database file's folder and asks SQLite to create the file; returns the URL to connect
+/// to and the file (none for an in-memory database).
+fn sqlite_url(url: &str) -> Result<(String, Option<PathBuf>), DbError> {
     let path = url
         .trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:");
@@ -131,7 +139,8 @@ fn sqlite_url(url: &str) -> Result<String, DbError> {
     } else {
         "&"
     };
-    Ok(format!("sqlite://{file}?{query}{sep}{mode}"))
+    let path = (file != ":memory:" && !query.contains("mode=memory")).then(|| PathBuf::from(file));
+    Ok((format!("sqlite://{file}?{query}{sep}{mode}"), path))
 }
 
 /// Milliseconds since the Unix epoch.

@@ -93,7 +93,8 @@ struct Ev {
     step: u64,
     version: u64,
     at: i64,
-    duration: u64,
+    /// Time on step, which the overlay measures for what ends a step only.
+    duration: Option<u64>,
     role: &'static str,
     dept: &'static str,
     prof: &'static str,
@@ -104,7 +105,7 @@ impl Ev {
     /// As the overlay sends it.
     fn json(&self) -> String {
         format!(
-            r#"{{"id":"{}","kind":"{}","content_id":"{}","step_id":"{}","step_index":{},"version":{},"page_url":"http://host.test/p","at":{},"duration_ms":{},"role":"{}","department":"{}","proficiency":"{}","locale":"{}"}}"#,
+            r#"{{"id":"{}","kind":"{}","content_id":"{}","step_id":"{}","step_index":{},"version":{},"page_url":"http://host.test/p","at":{},{}"role":"{}","department":"{}","proficiency":"{}","locale":"{}"}}"#,
             self.id,
             self.kind,
             self.content,
@@ -112,7 +113,9 @@ impl Ev {
             self.step,
             self.version,
             self.at,
-            self.duration,
+            self.duration
+                .map(|ms| format!(r#""duration_ms":{ms},"#))
+                .unwrap_or_default(),
             self.role,
             self.dept,
             self.prof,
@@ -163,7 +166,8 @@ fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>), live: bool) -> Ev {
         step,
         version,
         at,
-        duration: 500 + g.next(120_000),
+        duration: Some(500 + g.next(120_000))
+            .filter(|_| matches!(kind, "step_advanced" | "tour_completed" | "tour_dismissed")),
         role: ["buyer", "approver", "clerk"][g.next(3) as usize],
         dept: ["finance", "it", "sales", "ops"][g.next(4) as usize],
         prof: ["beginner", "intermediate", "expert"][g.next(3) as usize],
@@ -418,7 +422,7 @@ async fn bench(o: Options) -> Result<()> {
                     .bind(e.prof)
                     .bind(e.locale)
                     .bind("other")
-                    .bind(e.duration as i64);
+                    .bind(e.duration.map(|ms| ms as i64));
             }
             q.execute(&mut *tx).await?;
             done = end;

@@ -8,7 +8,9 @@
 //! multiples of the grain): a report over any day range sums the few blocks [`blocks`] covers it with,
 //! so its cost depends on the number of steps, not on the number of days (nor of events).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 
 use cairn_shared::reports::day_of_ms;
 use cairn_shared::sketch::bucket_of;
@@ -91,6 +93,32 @@ pub struct RawEvent {
     pub failed_strategies: Option<String>,
 }
 
+impl RawEvent {
+    /// Its values in the order of [`EVENT_COLUMNS`].
+    pub fn cells(&self) -> [Cell<'_>; 18] {
+        [
+            Cell::text(&self.app_id),
+            Cell::text(&self.id),
+            Cell::text(&self.org_id),
+            Cell::text(self.kind),
+            Cell::text(&self.content_id),
+            Cell::Text(self.step_id.as_deref()),
+            Cell::Int(self.step_index),
+            Cell::int(self.version),
+            Cell::text(&self.page_url),
+            Cell::int(self.occurred_at),
+            Cell::int(self.received_at),
+            Cell::Text(self.role.as_deref()),
+            Cell::Text(self.department.as_deref()),
+            Cell::Text(self.proficiency.as_deref()),
+            Cell::Text(self.locale.as_deref()),
+            Cell::Text(self.browser.as_deref()),
+            Cell::Int(self.duration_ms),
+            Cell::Text(self.failed_strategies.as_deref()),
+        ]
+    }
+}
+
 /// Counter columns of `step_totals`, in order.
 const COUNTERS: [&str; 9] = [
     "views",
@@ -103,9 +131,6 @@ const COUNTERS: [&str; 9] = [
     "deflections_offered",
     "deflections",
 ];
-
-/// Counter columns of `segment_totals`, in order.
-const SEGMENT_COUNTERS: [&str; 4] = ["views", "completions", "dismissals", "tickets"];
 
 /// Which counter an event kind adds to.
 fn counter_of(kind: &str) -> Option<usize> {
@@ -155,42 +180,82 @@ pub fn static_kind(kind: &str) -> Option<&'static str> {
 /// Segment dimensions, in the order of [`RawEvent`]'s fields.
 pub const DIMENSIONS: [&str; 4] = ["role", "department", "proficiency", "locale"];
 
+/// Keys hold names as [`Names`] ids: hashing and comparing a few integers per key instead of
+/// cloning and comparing strings made summing a flush several times cheaper.
+type Id = u32;
 /// (org, grain, block start, content, step, version).
-type StepKey = (String, i64, i64, String, String, i64);
+type StepKey = (Id, i64, i64, Id, Id, i64);
 /// (org, content, dimension, day, value, version).
-type SegmentKey = (String, String, &'static str, i64, String, i64);
+type SegmentKey = (Id, Id, &'static str, i64, Id, i64);
 /// (org, content, day, step, version, bucket).
-type DurationKey = (String, String, i64, String, i64, i64);
+type DurationKey = (Id, Id, i64, Id, i64, i64);
 /// (org, grain, block start, content, step, browser).
-type NotFoundKey = (String, i64, i64, String, String, String);
+type NotFoundKey = (Id, i64, i64, Id, Id, Id);
+
+/// The delta's hash maps: foldhash (seeded per process) hashes these short keys several times
+/// faster than the standard SipHash, the bulk of summing a flush.
+type FastMap<K, V> = HashMap<K, V, RandomState>;
+
+/// The strings of a delta's keys, each stored once.
+#[derive(Debug, Default)]
+struct Names {
+    ids: FastMap<String, Id>,
+    names: Vec<String>,
+}
+
+impl Names {
+    fn id(&mut self, name: &str) -> Id {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as Id;
+        self.names.push(name.to_string());
+        self.ids.insert(name.to_string(), id);
+        id
+    }
+
+    fn name(&self, id: Id) -> &str {
+        &self.names[id as usize]
+    }
+
+    /// Each id's position among the names in string order: sorting keys by ranks sorts them as
+    /// by their strings.
+    fn ranks(&self) -> Vec<u32> {
+        let mut order: Vec<Id> = (0..self.names.len() as Id).collect();
+        order.sort_unstable_by_key(|&id| self.name(id));
+        let mut rank = vec![0; order.len()];
+        for (r, id) in order.into_iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
+        rank
+    }
+}
 
 /// What a set of newly inserted events adds to the rollups, summed per key so a flush upserts each
-/// key once. Ordered maps: every writer upserts keys in the same order, so concurrent transactions on
-/// PostgreSQL cannot deadlock on each other's rows.
+/// key once. [`Delta::rows`] yields the keys in one order for every writer (by their strings), so
+/// concurrent transactions on PostgreSQL cannot deadlock on each other's rows.
 #[derive(Debug)]
 pub struct Delta {
     /// Grains maintained here; a re-roll keeps days only and derives the coarser grains in SQL.
     grains: &'static [i64],
-    steps: BTreeMap<StepKey, (i64, [i64; 9])>,
-    segments: BTreeMap<SegmentKey, [i64; 4]>,
-    durations: BTreeMap<DurationKey, i64>,
-    not_found: BTreeMap<NotFoundKey, (i64, i64)>,
+    names: Names,
+    steps: FastMap<StepKey, (i64, [i64; 9])>,
+    segments: FastMap<SegmentKey, [i64; 4]>,
+    durations: FastMap<DurationKey, i64>,
+    not_found: FastMap<NotFoundKey, (i64, i64)>,
 }
 
 impl Default for Delta {
     fn default() -> Self {
         Delta {
             grains: &GRAINS,
-            steps: BTreeMap::new(),
-            segments: BTreeMap::new(),
-            durations: BTreeMap::new(),
-            not_found: BTreeMap::new(),
+            names: Names::default(),
+            steps: FastMap::default(),
+            segments: FastMap::default(),
+            durations: FastMap::default(),
+            not_found: FastMap::default(),
         }
     }
-}
-
-fn segment(v: &Option<String>) -> String {
-    v.clone().unwrap_or_default()
 }
 
 impl Delta {
@@ -211,204 +276,243 @@ impl Delta {
         self.steps.len() + self.segments.len() + self.durations.len() + self.not_found.len()
     }
 
+    /// Counts an event.
     pub fn add(&mut self, e: &RawEvent) {
+        self.count(e, 1);
+    }
+
+    /// Takes back an event that was counted (one found a duplicate after all).
+    pub fn remove(&mut self, e: &RawEvent) {
+        self.count(e, -1);
+    }
+
+    fn count(&mut self, e: &RawEvent, n: i64) {
         let Some(counter) = counter_of(e.kind) else {
             return;
         };
-        let step = e.step_id.clone().unwrap_or_default();
+        let org = self.names.id(&e.org_id);
+        let content = self.names.id(&e.content_id);
+        let step = self.names.id(e.step_id.as_deref().unwrap_or_default());
         let day = day_of_ms(e.occurred_at);
         let index = e.step_index.unwrap_or(0);
         for &grain in self.grains {
             let start = day - day.rem_euclid(grain);
             let row = self
                 .steps
-                .entry((
-                    e.org_id.clone(),
-                    grain,
-                    start,
-                    e.content_id.clone(),
-                    step.clone(),
-                    e.version,
-                ))
+                .entry((org, grain, start, content, step, e.version))
                 .or_insert((index, [0; 9]));
-            row.1[counter] += 1;
+            row.1[counter] += n;
         }
         // One row per dimension and value: segments are compared one attribute at a time, so the
         // cross product is never stored.
         if let Some(sc) = segment_counter(counter) {
             let values = [&e.role, &e.department, &e.proficiency, &e.locale];
             for (dimension, value) in DIMENSIONS.into_iter().zip(values) {
+                let value = self.names.id(value.as_deref().unwrap_or_default());
                 self.segments
-                    .entry((
-                        e.org_id.clone(),
-                        e.content_id.clone(),
-                        dimension,
-                        day,
-                        segment(value),
-                        e.version,
-                    ))
-                    .or_insert([0; 4])[sc] += 1;
+                    .entry((org, content, dimension, day, value, e.version))
+                    .or_insert([0; 4])[sc] += n;
             }
         }
         if let Some(ms) = e.duration_ms {
             let bucket = i64::from(bucket_of(u32::try_from(ms.max(0)).unwrap_or(u32::MAX)));
             *self
                 .durations
-                .entry((
-                    e.org_id.clone(),
-                    e.content_id.clone(),
-                    day,
-                    step.clone(),
-                    e.version,
-                    bucket,
-                ))
-                .or_default() += 1;
+                .entry((org, content, day, step, e.version, bucket))
+                .or_default() += n;
         }
         if e.kind == "element_not_found" {
-            let browser = e.browser.clone().unwrap_or_else(|| "other".into());
+            let browser = self.names.id(e.browser.as_deref().unwrap_or("other"));
             for &grain in self.grains {
                 let start = day - day.rem_euclid(grain);
                 self.not_found
-                    .entry((
-                        e.org_id.clone(),
-                        grain,
-                        start,
-                        e.content_id.clone(),
-                        step.clone(),
-                        browser.clone(),
-                    ))
+                    .entry((org, grain, start, content, step, browser))
                     .or_insert((index, 0))
-                    .1 += 1;
+                    .1 += n;
             }
         }
     }
 
-    /// Upserts everything, adding to what is there.
+    /// The rows to upsert, table by table, in key order: each table's bound values, `table.cols`
+    /// per row.
+    pub fn rows(&self) -> [(Table, Vec<Cell<'_>>); 4] {
+        let rank = self.names.ranks();
+        let r = |id: Id| rank[id as usize];
+        let name = |id: Id| Cell::text(self.names.name(id));
+
+        // Keys whose events all turned out duplicates (`remove`) add nothing: not upserted.
+        let mut keys: Vec<_> = (self.steps.iter())
+            .filter(|(_, (_, c))| c.iter().any(|n| *n != 0))
+            .collect();
+        keys.sort_unstable_by_key(|(k, _)| (r(k.0), k.1, k.2, r(k.3), r(k.4), k.5));
+        let mut steps = Vec::with_capacity(keys.len() * STEP_TOTALS.cols);
+        for (k, (index, c)) in keys {
+            steps.extend([
+                name(k.0),
+                Cell::int(k.1),
+                Cell::int(k.2),
+                name(k.3),
+                name(k.4),
+                Cell::int(k.5),
+                Cell::int(*index),
+            ]);
+            steps.extend(c.iter().map(|n| Cell::int(*n)));
+        }
+        let mut keys: Vec<_> = (self.segments.iter())
+            .filter(|(_, c)| c.iter().any(|n| *n != 0))
+            .collect();
+        keys.sort_unstable_by_key(|(k, _)| (r(k.0), r(k.1), k.2, k.3, r(k.4), k.5));
+        let mut segments = Vec::with_capacity(keys.len() * SEGMENT_TOTALS.cols);
+        for (k, c) in keys {
+            segments.extend([
+                name(k.0),
+                name(k.1),
+                Cell::text(k.2),
+                Cell::int(k.3),
+                name(k.4),
+                Cell::int(k.5),
+            ]);
+            segments.extend(c.iter().map(|n| Cell::int(*n)));
+        }
+        let mut keys: Vec<_> = self.durations.iter().filter(|(_, n)| **n != 0).collect();
+        keys.sort_unstable_by_key(|(k, _)| (r(k.0), r(k.1), k.2, r(k.3), k.4, k.5));
+        let mut durations = Vec::with_capacity(keys.len() * DURATION_TOTALS.cols);
+        for (k, n) in keys {
+            durations.extend([
+                name(k.0),
+                name(k.1),
+                Cell::int(k.2),
+                name(k.3),
+                Cell::int(k.4),
+                Cell::int(k.5),
+                Cell::int(*n),
+            ]);
+        }
+        let mut keys: Vec<_> = self.not_found.iter().filter(|(_, v)| v.1 != 0).collect();
+        keys.sort_unstable_by_key(|(k, _)| (r(k.0), k.1, k.2, r(k.3), r(k.4), r(k.5)));
+        let mut not_found = Vec::with_capacity(keys.len() * NOT_FOUND_TOTALS.cols);
+        for (k, (index, n)) in keys {
+            not_found.extend([
+                name(k.0),
+                Cell::int(k.1),
+                Cell::int(k.2),
+                name(k.3),
+                name(k.4),
+                name(k.5),
+                Cell::int(*index),
+                Cell::int(*n),
+            ]);
+        }
+        [
+            (STEP_TOTALS, steps),
+            (SEGMENT_TOTALS, segments),
+            (DURATION_TOTALS, durations),
+            (NOT_FOUND_TOTALS, not_found),
+        ]
+    }
+
+    /// Upserts everything, adding to what is there, in multi-row statements.
     pub async fn apply(
         &self,
         backend: Backend,
         conn: &mut AnyConnection,
     ) -> Result<(), sqlx::Error> {
-        let steps: Vec<_> = self.steps.iter().collect();
-        for chunk in cacheable_chunks(&steps) {
-            let sql = upsert_sql(
-                backend,
-                "step_totals (org_id, grain, start_day, content_id, step_id, version, step_index, views, advances, completions, dismissals, not_found, stuck_opened, tickets, deflections_offered, deflections)",
-                16,
-                chunk.len(),
-                "org_id, grain, start_day, content_id, step_id, version",
-                &COUNTERS
-                    .map(|c| format!("{c} = step_totals.{c} + excluded.{c}"))
-                    .join(", "),
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (k, (index, c)) in chunk {
-                q = q
-                    .bind(&k.0)
-                    .bind(k.1)
-                    .bind(k.2)
-                    .bind(&k.3)
-                    .bind(&k.4)
-                    .bind(k.5)
-                    .bind(*index);
-                for n in c {
-                    q = q.bind(*n);
+        for (table, cells) in self.rows() {
+            let rows: Vec<&[Cell]> = cells.chunks(table.cols).collect();
+            for chunk in cacheable_chunks(&rows) {
+                let mut q =
+                    sqlx::query(sqlx::AssertSqlSafe(table.upsert_sql(backend, chunk.len())));
+                for row in chunk {
+                    q = bind(q, row);
                 }
+                q.execute(&mut *conn).await?;
             }
-            q.execute(&mut *conn).await?;
-        }
-        let segments: Vec<_> = self.segments.iter().collect();
-        for chunk in cacheable_chunks(&segments) {
-            let sql = upsert_sql(
-                backend,
-                "segment_totals (org_id, content_id, dimension, day, value, version, views, completions, dismissals, tickets)",
-                10,
-                chunk.len(),
-                "org_id, content_id, dimension, day, value, version",
-                &SEGMENT_COUNTERS
-                    .map(|c| format!("{c} = segment_totals.{c} + excluded.{c}"))
-                    .join(", "),
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (k, c) in chunk {
-                q = q
-                    .bind(&k.0)
-                    .bind(&k.1)
-                    .bind(k.2)
-                    .bind(k.3)
-                    .bind(&k.4)
-                    .bind(k.5);
-                for n in *c {
-                    q = q.bind(*n);
-                }
-            }
-            q.execute(&mut *conn).await?;
-        }
-        let durations: Vec<_> = self.durations.iter().collect();
-        for chunk in cacheable_chunks(&durations) {
-            let sql = upsert_sql(
-                backend,
-                "duration_totals (org_id, content_id, day, step_id, version, bucket, n)",
-                7,
-                chunk.len(),
-                "org_id, content_id, day, step_id, version, bucket",
-                "n = duration_totals.n + excluded.n",
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (k, n) in chunk {
-                q = q
-                    .bind(&k.0)
-                    .bind(&k.1)
-                    .bind(k.2)
-                    .bind(&k.3)
-                    .bind(k.4)
-                    .bind(k.5)
-                    .bind(**n);
-            }
-            q.execute(&mut *conn).await?;
-        }
-        let not_found: Vec<_> = self.not_found.iter().collect();
-        for chunk in cacheable_chunks(&not_found) {
-            let sql = upsert_sql(
-                backend,
-                "not_found_totals (org_id, grain, start_day, content_id, step_id, browser, step_index, n)",
-                8,
-                chunk.len(),
-                "org_id, grain, start_day, content_id, step_id, browser",
-                "n = not_found_totals.n + excluded.n",
-            );
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (k, (index, n)) in chunk {
-                q = q
-                    .bind(&k.0)
-                    .bind(k.1)
-                    .bind(k.2)
-                    .bind(&k.3)
-                    .bind(&k.4)
-                    .bind(&k.5)
-                    .bind(*index)
-                    .bind(*n);
-            }
-            q.execute(&mut *conn).await?;
         }
         Ok(())
     }
 }
 
-/// `INSERT INTO table VALUES ($1, …), … ON CONFLICT (key) DO UPDATE SET …`: literal text, only the
-/// number of placeholders depends on the batch size.
-fn upsert_sql(
-    backend: Backend,
-    into: &str,
-    cols: usize,
-    rows: usize,
-    key: &str,
-    set: &str,
-) -> String {
-    format!(
-        "INSERT INTO {into} VALUES {} ON CONFLICT ({key}) DO UPDATE SET {set}",
-        placeholders(backend, cols, rows)
-    )
+/// A value bound to a statement, so one description of a row serves both drivers (sqlx's for
+/// every backend, the native SQLite writer's in `crate::ingest`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Text(Option<&'a str>),
+    Int(Option<i64>),
+}
+
+impl<'a> Cell<'a> {
+    fn text(s: &'a str) -> Self {
+        Cell::Text(Some(s))
+    }
+
+    fn int(n: i64) -> Self {
+        Cell::Int(Some(n))
+    }
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+fn bind<'q>(mut q: AnyQuery<'q>, row: &[Cell<'q>]) -> AnyQuery<'q> {
+    for cell in row {
+        q = match *cell {
+            Cell::Text(s) => q.bind(s),
+            Cell::Int(n) => q.bind(n),
+        };
+    }
+    q
+}
+
+/// A rollup table: its columns and key, for additive upserts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Table {
+    /// `name (columns…)`.
+    into: &'static str,
+    pub cols: usize,
+    key: &'static str,
+    /// `col = name.col + excluded.col, …`.
+    set: &'static str,
+}
+
+const STEP_TOTALS: Table = Table {
+    into: "step_totals (org_id, grain, start_day, content_id, step_id, version, step_index, views, advances, completions, dismissals, not_found, stuck_opened, tickets, deflections_offered, deflections)",
+    cols: 16,
+    key: "org_id, grain, start_day, content_id, step_id, version",
+    set: "views = step_totals.views + excluded.views, advances = step_totals.advances + excluded.advances, completions = step_totals.completions + excluded.completions, dismissals = step_totals.dismissals + excluded.dismissals, not_found = step_totals.not_found + excluded.not_found, stuck_opened = step_totals.stuck_opened + excluded.stuck_opened, tickets = step_totals.tickets + excluded.tickets, deflections_offered = step_totals.deflections_offered + excluded.deflections_offered, deflections = step_totals.deflections + excluded.deflections",
+};
+
+const SEGMENT_TOTALS: Table = Table {
+    into: "segment_totals (org_id, content_id, dimension, day, value, version, views, completions, dismissals, tickets)",
+    cols: 10,
+    key: "org_id, content_id, dimension, day, value, version",
+    set: "views = segment_totals.views + excluded.views, completions = segment_totals.completions + excluded.completions, dismissals = segment_totals.dismissals + excluded.dismissals, tickets = segment_totals.tickets + excluded.tickets",
+};
+
+const DURATION_TOTALS: Table = Table {
+    into: "duration_totals (org_id, content_id, day, step_id, version, bucket, n)",
+    cols: 7,
+    key: "org_id, content_id, day, step_id, version, bucket",
+    set: "n = duration_totals.n + excluded.n",
+};
+
+const NOT_FOUND_TOTALS: Table = Table {
+    into: "not_found_totals (org_id, grain, start_day, content_id, step_id, browser, step_index, n)",
+    cols: 8,
+    key: "org_id, grain, start_day, content_id, step_id, browser",
+    set: "n = not_found_totals.n + excluded.n",
+};
+
+impl Table {
+    /// `INSERT INTO table VALUES (…), … ON CONFLICT (key) DO UPDATE SET …` for `rows` rows: literal
+    /// text, only the number of placeholders depends on the batch size.
+    pub fn upsert_sql(&self, backend: Backend, rows: usize) -> String {
+        format!(
+            "INSERT INTO {} VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
+            self.into,
+            placeholders(backend, self.cols, rows),
+            self.key,
+            self.set
+        )
+    }
 }
 
 /// `($1,$2),($3,$4)…` for PostgreSQL; anonymous `?` for SQLite, whose numbered-parameter lookup
@@ -436,7 +540,8 @@ fn placeholders(backend: Backend, cols: usize, rows: usize) -> String {
     s
 }
 
-const EVENT_COLUMNS: &str = "app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms, failed_strategies";
+/// The columns of `events`, in the order of [`RawEvent::cells`].
+pub const EVENT_COLUMNS: &str = "app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms, failed_strategies";
 
 /// Inserts events (already de-duplicated within the batch); returns, for each, whether it was new
 /// (`RETURNING` names the rows actually inserted: the others were already there).
@@ -456,25 +561,7 @@ pub async fn insert_events(
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for e in chunk {
-            q = q
-                .bind(&e.app_id)
-                .bind(&e.id)
-                .bind(&e.org_id)
-                .bind(e.kind)
-                .bind(&e.content_id)
-                .bind(e.step_id.as_deref())
-                .bind(e.step_index)
-                .bind(e.version)
-                .bind(&e.page_url)
-                .bind(e.occurred_at)
-                .bind(e.received_at)
-                .bind(e.role.as_deref())
-                .bind(e.department.as_deref())
-                .bind(e.proficiency.as_deref())
-                .bind(e.locale.as_deref())
-                .bind(e.browser.as_deref())
-                .bind(e.duration_ms)
-                .bind(e.failed_strategies.as_deref());
+            q = bind(q, &e.cells());
         }
         let rows = q.fetch_all(&mut *conn).await?;
         let position: HashMap<(&str, &str), usize> = chunk
@@ -683,6 +770,73 @@ mod tests {
         assert_eq!(placeholders(Backend::Sqlite, 2, 2), "(?,?),(?,?)");
     }
 
+    /// Each table's column list has `cols` columns, and every column outside the key is added to.
+    #[test]
+    fn upserts_add_every_counter() {
+        for table in [
+            STEP_TOTALS,
+            SEGMENT_TOTALS,
+            DURATION_TOTALS,
+            NOT_FOUND_TOTALS,
+        ] {
+            let (name, cols) = table.into.split_once(" (").expect("name (columns)");
+            let cols: Vec<&str> = cols.trim_end_matches(')').split(", ").collect();
+            assert_eq!(cols.len(), table.cols, "{name}");
+            let key: Vec<&str> = table.key.split(", ").collect();
+            for c in cols
+                .iter()
+                .filter(|c| !key.contains(c) && **c != "step_index")
+            {
+                let add = format!("{c} = {name}.{c} + excluded.{c}");
+                assert!(table.set.contains(&add), "{name}: {add}");
+            }
+            assert_eq!(
+                table.set.matches(" = ").count(),
+                cols.len() - key.len() - usize::from(cols.contains(&"step_index")),
+                "{name}"
+            );
+        }
+        let d = Delta::default();
+        assert!(d.rows().iter().all(|(_, cells)| cells.is_empty()));
+    }
+
+    /// Taking an event back leaves what the others counted, and no row for a key only it had.
+    #[test]
+    fn a_removed_event_leaves_no_trace() {
+        let e = RawEvent {
+            app_id: "a".into(),
+            id: "e1".into(),
+            org_id: "o".into(),
+            kind: "element_not_found",
+            content_id: "t".into(),
+            step_id: Some("s".into()),
+            step_index: Some(0),
+            version: 1,
+            page_url: String::new(),
+            occurred_at: 0,
+            received_at: 0,
+            role: Some("buyer".into()),
+            department: None,
+            proficiency: None,
+            locale: None,
+            browser: None,
+            duration_ms: Some(10),
+            failed_strategies: None,
+        };
+        let view = RawEvent {
+            kind: "step_viewed",
+            duration_ms: None,
+            ..e.clone()
+        };
+        let mut both = Delta::default();
+        both.add(&e);
+        both.add(&view);
+        both.remove(&e);
+        let mut view_only = Delta::default();
+        view_only.add(&view);
+        assert_eq!(both.rows(), view_only.rows());
+    }
+
     /// Every day of the range is in exactly one block, and no day outside it.
     #[test]
     fn blocks_cover_a_range_exactly_once() {
@@ -740,29 +894,40 @@ mod tests {
             kind: "nonsense",
             ..e.clone()
         });
-        let starts: Vec<(i64, i64)> = d.steps.keys().map(|k| (k.1, k.2)).collect();
-        assert_eq!(starts, vec![(1, 70), (8, 64), (64, 64)]);
-        assert!(d.steps.values().all(|(i, c)| *i == 2 && c[4] == 1));
-        assert!(d.segments.is_empty(), "not found is not a segment counter");
+        let [(_, steps), (_, segments), (_, durations), (_, not_found)] = d.rows();
+        let starts: Vec<(Cell, Cell)> = steps.chunks(16).map(|r| (r[1], r[2])).collect();
+        let at = |grain, start| (Cell::int(grain), Cell::int(start));
+        assert_eq!(starts, vec![at(1, 70), at(8, 64), at(64, 64)]);
+        assert!(
+            steps
+                .chunks(16)
+                .all(|r| r[6] == Cell::int(2) && r[11] == Cell::int(1))
+        );
+        assert!(segments.is_empty(), "not found is not a segment counter");
+        assert_eq!(durations[6], Cell::int(1));
+        assert_eq!(not_found.len(), 3 * 8);
+        assert_eq!(not_found[5], Cell::text("other"));
         d.add(&RawEvent {
             kind: "step_viewed",
             ..e.clone()
         });
-        let segments: Vec<(&str, &str)> = d.segments.keys().map(|k| (k.2, k.4.as_str())).collect();
+        let [(_, _), (_, segments), (_, durations_after), _] = d.rows();
+        let segments: Vec<(Cell, Cell)> = segments.chunks(10).map(|r| (r[2], r[4])).collect();
+        let seg = |d, v| (Cell::text(d), Cell::text(v));
         assert_eq!(
             segments,
             vec![
-                ("department", ""),
-                ("locale", ""),
-                ("proficiency", ""),
-                ("role", "buyer")
+                seg("department", ""),
+                seg("locale", ""),
+                seg("proficiency", ""),
+                seg("role", "buyer")
             ]
         );
-        assert_eq!(d.durations.values().sum::<i64>(), 2);
-        assert_eq!(d.not_found.len(), 3);
-        assert_eq!(
-            d.not_found.keys().next().map(|k| k.5.as_str()),
-            Some("other")
-        );
+        assert_eq!(durations_after[6], Cell::int(2));
+        // A step row: the key, the step index, then the counters (one not found, one view).
+        let [(_, steps), ..] = d.rows();
+        assert_eq!(steps[..3], [Cell::text("o"), Cell::int(1), Cell::int(70)]);
+        assert_eq!(steps[6..9], [Cell::int(2), Cell::int(1), Cell::int(0)]);
+        assert_eq!(steps[11], Cell::int(1));
     }
 }
