@@ -1,9 +1,11 @@
 //! Static pages served by the binary itself: the overlay and editor bundles (embedded at build time),
 //! and the demo purchasing application with the snippet for the demo app's key.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -97,14 +99,36 @@ fn names_hash(query: &str, hash: &str) -> bool {
     query.split('&').any(|p| p.strip_prefix("v=") == Some(hash))
 }
 
-/// Sends bytes with a content ETag; browsers revalidate (`no-cache`) so a new build shows at once.
-fn send(req: &HttpRequest, name: &str, bytes: &[u8]) -> HttpResponse {
+/// Sends an embedded file with a content ETag; browsers revalidate (`no-cache`) so a new build shows
+/// at once.
+fn send(req: &HttpRequest, name: &str, bytes: &'static [u8]) -> HttpResponse {
     send_cached(req, name, bytes, "no-cache")
 }
 
 /// `send` with the given `Cache-Control`.
-fn send_cached(req: &HttpRequest, name: &str, bytes: &[u8], cache: &'static str) -> HttpResponse {
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(bytes))[..24]);
+fn send_cached(
+    req: &HttpRequest,
+    name: &str,
+    bytes: &'static [u8],
+    cache: &'static str,
+) -> HttpResponse {
+    respond(
+        req,
+        name,
+        Bytes::from_static(bytes),
+        static_etag(bytes),
+        cache,
+    )
+}
+
+/// The response for `body`, or 304 when the request already has `etag`.
+fn respond(
+    req: &HttpRequest,
+    name: &str,
+    body: Bytes,
+    etag: &str,
+    cache: &'static str,
+) -> HttpResponse {
     let fresh = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -124,7 +148,24 @@ fn send_cached(req: &HttpRequest, name: &str, bytes: &[u8], cache: &'static str)
     if fresh {
         return res.finish();
     }
-    res.content_type(content_type(name)).body(bytes.to_vec())
+    res.content_type(content_type(name)).body(body)
+}
+
+/// A quoted prefix of the bytes' SHA-256.
+fn etag_of(bytes: &[u8]) -> String {
+    format!("\"{}\"", &hex::encode(Sha256::digest(bytes))[..24])
+}
+
+/// The ETag of an embedded file, hashed on its first request only (by address: the files never
+/// change while the binary runs, and there are a few dozen).
+fn static_etag(bytes: &'static [u8]) -> &'static str {
+    static TAGS: OnceLock<Mutex<HashMap<(usize, usize), &'static str>>> = OnceLock::new();
+    let mut tags = TAGS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    tags.entry((bytes.as_ptr() as usize, bytes.len()))
+        .or_insert_with(|| Box::leak(etag_of(bytes).into_boxed_str()))
 }
 
 async fn bundle_file(req: HttpRequest) -> HttpResponse {
@@ -180,7 +221,14 @@ async fn demo_page(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         .replace("{{APP_KEY}}", &escape_attr(&key))
         .replace("{{USER_ID}}", DEMO_USER)
         .replace("{{USER_HASH}}", &hash);
-    Ok(send(&req, "index.html", html.as_bytes()))
+    let etag = etag_of(html.as_bytes());
+    Ok(respond(
+        &req,
+        "index.html",
+        Bytes::from(html),
+        &etag,
+        "no-cache",
+    ))
 }
 
 fn escape_attr(s: &str) -> String {
@@ -201,6 +249,14 @@ mod tests {
         );
         assert_eq!(out, b"import(base + 'cairn_overlay.js?v=0123abcd')");
         assert_eq!(embedded::BUNDLE_HASH.len(), 16);
+    }
+
+    #[test]
+    fn embedded_files_are_hashed_once() {
+        let a = static_etag(DEMO_CSS.as_bytes());
+        assert_eq!(a, etag_of(DEMO_CSS.as_bytes()));
+        assert!(std::ptr::eq(a, static_etag(DEMO_CSS.as_bytes())));
+        assert_ne!(a, static_etag(DEMO_JS.as_bytes()));
     }
 
     #[test]

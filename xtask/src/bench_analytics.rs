@@ -124,8 +124,12 @@ impl Ev {
     }
 }
 
-/// Event `i`, on a random day of the 90 or, `live`, within the last minute (as the overlay sends
-/// events: when they happen, with its time-ordered ids). Tour 0 is the seeded demo tour (real step ids), so the per-tour reports
+/// How long before it is sent a live event happened, at most: the overlay sends its queue every
+/// second, and the machines' clocks disagree by a few seconds more.
+const LIVE_SKEW_MS: u64 = 10_000;
+
+/// Event `i`, on a random day of the 90 or, `live`, up to [`LIVE_SKEW_MS`] before `now_ms` (as the
+/// overlay sends events: soon after they happen, with its time-ordered ids). Tour 0 is the seeded demo tour (real step ids), so the per-tour reports
 /// have a document to read.
 fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>), live: bool) -> Ev {
     let mut g = Gen(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xC0FFEE);
@@ -133,7 +137,7 @@ fn event(i: u64, now_ms: i64, demo: &(String, Vec<String>), live: bool) -> Ev {
     let step = g.next(STEPS);
     let day = if live { 0 } else { g.next(DAYS) };
     let at = if live {
-        now_ms - g.next(60_000) as i64
+        now_ms - g.next(LIVE_SKEW_MS) as i64
     } else {
         now_ms - (day * 86_400_000 + g.next(86_400_000)) as i64
     };
@@ -274,6 +278,125 @@ async fn database_url(o: &Options, dir: &std::path::Path) -> Result<String> {
     }
 }
 
+/// The reference elsewhere (PostgreSQL): multi-row INSERTs of [`BATCH`] rows, 10 per transaction.
+async fn raw_insert_sqlx(
+    db_url: &str,
+    app_id: &str,
+    org_id: &str,
+    bulk: u64,
+    now: i64,
+    demo: &(String, Vec<String>),
+) -> Result<()> {
+    let mut conn = sqlx::AnyConnection::connect(db_url).await?;
+    let mut done = 0u64;
+    while done < bulk {
+        let mut tx = conn.begin().await?;
+        for _ in 0..10 {
+            if done >= bulk {
+                break;
+            }
+            let end = (done + BATCH as u64).min(bulk);
+            let mut sql = String::from(
+                "INSERT INTO events (app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms) VALUES ",
+            );
+            let n = (end - done) as usize;
+            for r in 0..n {
+                if r > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for c in 0..17 {
+                    if c > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("${}", r * 17 + c + 1));
+                }
+                sql.push(')');
+            }
+            sql.push_str(" ON CONFLICT (app_id, id) DO NOTHING");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for i in done..end {
+                let e = event(i, now, demo, false);
+                q = q
+                    .bind(app_id)
+                    .bind(e.id)
+                    .bind(org_id)
+                    .bind(e.kind)
+                    .bind(e.content)
+                    .bind(e.step_id)
+                    .bind(e.step as i64)
+                    .bind(e.version as i64)
+                    .bind("http://host.test/p")
+                    .bind(e.at)
+                    .bind(now)
+                    .bind(e.role)
+                    .bind(e.dept)
+                    .bind(e.prof)
+                    .bind(e.locale)
+                    .bind("other")
+                    .bind(e.duration.map(|ms| ms as i64));
+            }
+            q.execute(&mut *tx).await?;
+            done = end;
+        }
+        tx.commit().await?;
+    }
+    conn.close().await?;
+    Ok(())
+}
+
+/// The reference on SQLite: what the server's writer does for the events alone, on a native
+/// connection with the same pragmas (one prepared single-row INSERT; 5,000 rows per transaction).
+fn raw_insert_sqlite(
+    file: &std::path::Path,
+    app_id: &str,
+    org_id: &str,
+    bulk: u64,
+    now: i64,
+    demo: &(String, Vec<String>),
+) -> Result<()> {
+    let mut conn = rusqlite::Connection::open(file)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 65536;",
+    )?;
+    let mut done = 0u64;
+    while done < bulk {
+        let end = (done + 10 * BATCH as u64).min(bulk);
+        let tx = conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (app_id, id) DO NOTHING",
+            )?;
+            for i in done..end {
+                let e = event(i, now, demo, false);
+                insert.execute(rusqlite::params![
+                    app_id,
+                    e.id,
+                    org_id,
+                    e.kind,
+                    e.content,
+                    e.step_id,
+                    e.step as i64,
+                    e.version as i64,
+                    "http://host.test/p",
+                    e.at,
+                    now,
+                    e.role,
+                    e.dept,
+                    e.prof,
+                    e.locale,
+                    "other",
+                    e.duration.map(|ms| ms as i64),
+                ])?;
+            }
+        }
+        tx.commit()?;
+        done = end;
+    }
+    Ok(())
+}
+
 async fn bench(o: Options) -> Result<()> {
     let dir = std::env::temp_dir().join(format!("cairn-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
@@ -370,71 +493,28 @@ async fn bench(o: Options) -> Result<()> {
             .bind(&key)
             .fetch_one(&mut conn)
             .await?;
-    let t0 = Instant::now();
-    let mut done = 0u64;
-    while done < bulk {
-        let mut tx = conn.begin().await?;
-        for _ in 0..10 {
-            if done >= bulk {
-                break;
-            }
-            let end = (done + BATCH as u64).min(bulk);
-            let mut sql = String::from(
-                "INSERT INTO events (app_id, id, org_id, kind, content_id, step_id, step_index, version, page_url, occurred_at, received_at, role, department, proficiency, locale, browser, duration_ms) VALUES ",
-            );
-            let n = (end - done) as usize;
-            for r in 0..n {
-                if r > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                for c in 0..17 {
-                    if c > 0 {
-                        sql.push(',');
-                    }
-                    // Anonymous parameters on SQLite: its numbered-parameter lookup is linear.
-                    if sqlite {
-                        sql.push('?');
-                    } else {
-                        sql.push_str(&format!("${}", r * 17 + c + 1));
-                    }
-                }
-                sql.push(')');
-            }
-            sql.push_str(" ON CONFLICT (app_id, id) DO NOTHING");
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for i in done..end {
-                let e = event(i, now, &demo, false);
-                q = q
-                    .bind(&app_id)
-                    .bind(e.id)
-                    .bind(&org_id)
-                    .bind(e.kind)
-                    .bind(e.content)
-                    .bind(e.step_id)
-                    .bind(e.step as i64)
-                    .bind(e.version as i64)
-                    .bind("http://host.test/p")
-                    .bind(e.at)
-                    .bind(now)
-                    .bind(e.role)
-                    .bind(e.dept)
-                    .bind(e.prof)
-                    .bind(e.locale)
-                    .bind("other")
-                    .bind(e.duration.map(|ms| ms as i64));
-            }
-            q.execute(&mut *tx).await?;
-            done = end;
-        }
-        tx.commit().await?;
-    }
     conn.close().await?;
+    let t0 = Instant::now();
+    if sqlite {
+        let file = dir.join("bench.db");
+        let demo = demo.clone();
+        tokio::task::spawn_blocking(move || {
+            raw_insert_sqlite(&file, &app_id, &org_id, bulk, now, &demo)
+        })
+        .await??;
+    } else {
+        raw_insert_sqlx(&db_url, &app_id, &org_id, bulk, now, &demo).await?;
+    }
     let raw_secs = t0.elapsed().as_secs_f64();
     let raw_rate = bulk as f64 / raw_secs.max(1e-9);
     if bulk > 0 {
         println!(
-            "reference raw INSERT    {raw_rate:>10.0} events/s  ({bulk} events in {raw_secs:.1} s; batches of {BATCH}, 10 per transaction, no rollups)"
+            "reference raw INSERT    {raw_rate:>10.0} events/s  ({bulk} events in {raw_secs:.1} s; {}, no rollups)",
+            if sqlite {
+                "native single-row INSERTs, 5,000 per transaction"
+            } else {
+                "multi-row INSERTs of 500, 10 per transaction"
+            }
         );
         // 2. Their rollups, through the re-roll path.
         let t0 = Instant::now();
@@ -481,11 +561,13 @@ async fn bench(o: Options) -> Result<()> {
                 let end = (start + BATCH as u64).min(total);
                 let mut body = String::with_capacity(BATCH * 330);
                 body.push_str(r#"{"events":["#);
+                // Live events are stamped by the time they are sent, as the overlay's are.
+                let sent_at = if live { now_ms() } else { now };
                 for i in start..end {
                     if i > start {
                         body.push(',');
                     }
-                    body.push_str(&event(i, now, &demo, live).json());
+                    body.push_str(&event(i, sent_at, &demo, live).json());
                 }
                 body.push_str("]}");
                 loop {
