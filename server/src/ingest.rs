@@ -166,9 +166,9 @@ enum Sink {
 }
 
 async fn run(db: Db, shared: Arc<Shared>) {
-    // The writer keeps one connection: on SQLite its page cache stays valid between flushes (it is
-    // the only connection that writes), where a connection taken from the pool each time would find
-    // its cache stale and read every page it touches again.
+    // Either sink keeps one connection between flushes: on SQLite its page cache stays valid (it is
+    // the only connection that writes these tables), where a connection taken afresh each time
+    // would find its cache stale and read every page it touches again.
     let mut sink = match (&db.backend, &db.sqlite_file) {
         (Backend::Sqlite, Some(file)) => Sink::Sqlite(sqlite::NativeWriter::new(file.clone())),
         _ => Sink::Sqlx { db, conn: None },

@@ -278,15 +278,18 @@ async fn database_url(o: &Options, dir: &std::path::Path) -> Result<String> {
     }
 }
 
-/// The reference elsewhere (PostgreSQL): multi-row INSERTs of [`BATCH`] rows, 10 per transaction.
-async fn raw_insert_sqlx(
-    db_url: &str,
-    app_id: &str,
-    org_id: &str,
+/// What the reference inserts: `bulk` history events of the demo application.
+struct Reference {
+    app_id: String,
+    org_id: String,
     bulk: u64,
     now: i64,
-    demo: &(String, Vec<String>),
-) -> Result<()> {
+    demo: Arc<(String, Vec<String>)>,
+}
+
+/// The reference elsewhere (PostgreSQL): multi-row INSERTs of [`BATCH`] rows, 10 per transaction.
+async fn raw_insert_sqlx(db_url: &str, r: &Reference) -> Result<()> {
+    let (app_id, org_id, bulk, now, demo) = (&r.app_id, &r.org_id, r.bulk, r.now, &*r.demo);
     let mut conn = sqlx::AnyConnection::connect(db_url).await?;
     let mut done = 0u64;
     while done < bulk {
@@ -347,14 +350,8 @@ async fn raw_insert_sqlx(
 
 /// The reference on SQLite: what the server's writer does for the events alone, on a native
 /// connection with the same pragmas (one prepared single-row INSERT; 5,000 rows per transaction).
-fn raw_insert_sqlite(
-    file: &std::path::Path,
-    app_id: &str,
-    org_id: &str,
-    bulk: u64,
-    now: i64,
-    demo: &(String, Vec<String>),
-) -> Result<()> {
+fn raw_insert_sqlite(file: &std::path::Path, r: &Reference) -> Result<()> {
+    let (app_id, org_id, bulk, now, demo) = (&r.app_id, &r.org_id, r.bulk, r.now, &*r.demo);
     let mut conn = rusqlite::Connection::open(file)?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.execute_batch(
@@ -494,16 +491,19 @@ async fn bench(o: Options) -> Result<()> {
             .fetch_one(&mut conn)
             .await?;
     conn.close().await?;
+    let reference = Reference {
+        app_id,
+        org_id,
+        bulk,
+        now,
+        demo: demo.clone(),
+    };
     let t0 = Instant::now();
     if sqlite {
         let file = dir.join("bench.db");
-        let demo = demo.clone();
-        tokio::task::spawn_blocking(move || {
-            raw_insert_sqlite(&file, &app_id, &org_id, bulk, now, &demo)
-        })
-        .await??;
+        tokio::task::spawn_blocking(move || raw_insert_sqlite(&file, &reference)).await??;
     } else {
-        raw_insert_sqlx(&db_url, &app_id, &org_id, bulk, now, &demo).await?;
+        raw_insert_sqlx(&db_url, &reference).await?;
     }
     let raw_secs = t0.elapsed().as_secs_f64();
     let raw_rate = bulk as f64 / raw_secs.max(1e-9);

@@ -340,13 +340,10 @@ impl Delta {
         let r = |id: Id| rank[id as usize];
         let name = |id: Id| Cell::text(self.names.name(id));
 
-        // Keys whose events all turned out duplicates (`remove`) add nothing: not upserted.
-        let mut keys: Vec<_> = (self.steps.iter())
-            .filter(|(_, (_, c))| c.iter().any(|n| *n != 0))
-            .collect();
-        keys.sort_unstable_by_key(|(k, _)| (r(k.0), k.1, k.2, r(k.3), r(k.4), k.5));
-        let mut steps = Vec::with_capacity(keys.len() * STEP_TOTALS.cols);
-        for (k, (index, c)) in keys {
+        let mut steps = Vec::with_capacity(self.steps.len() * STEP_TOTALS.cols);
+        let adds = |(_, c): &(i64, [i64; 9])| c.iter().any(|n| *n != 0);
+        let order = |k: &StepKey| (r(k.0), k.1, k.2, r(k.3), r(k.4), k.5);
+        for (k, (index, c)) in sorted(&self.steps, adds, order) {
             steps.extend([
                 name(k.0),
                 Cell::int(k.1),
@@ -358,12 +355,10 @@ impl Delta {
             ]);
             steps.extend(c.iter().map(|n| Cell::int(*n)));
         }
-        let mut keys: Vec<_> = (self.segments.iter())
-            .filter(|(_, c)| c.iter().any(|n| *n != 0))
-            .collect();
-        keys.sort_unstable_by_key(|(k, _)| (r(k.0), r(k.1), k.2, k.3, r(k.4), k.5));
-        let mut segments = Vec::with_capacity(keys.len() * SEGMENT_TOTALS.cols);
-        for (k, c) in keys {
+        let mut segments = Vec::with_capacity(self.segments.len() * SEGMENT_TOTALS.cols);
+        let adds = |c: &[i64; 4]| c.iter().any(|n| *n != 0);
+        let order = |k: &SegmentKey| (r(k.0), r(k.1), k.2, k.3, r(k.4), k.5);
+        for (k, c) in sorted(&self.segments, adds, order) {
             segments.extend([
                 name(k.0),
                 name(k.1),
@@ -374,10 +369,9 @@ impl Delta {
             ]);
             segments.extend(c.iter().map(|n| Cell::int(*n)));
         }
-        let mut keys: Vec<_> = self.durations.iter().filter(|(_, n)| **n != 0).collect();
-        keys.sort_unstable_by_key(|(k, _)| (r(k.0), r(k.1), k.2, r(k.3), k.4, k.5));
-        let mut durations = Vec::with_capacity(keys.len() * DURATION_TOTALS.cols);
-        for (k, n) in keys {
+        let mut durations = Vec::with_capacity(self.durations.len() * DURATION_TOTALS.cols);
+        let order = |k: &DurationKey| (r(k.0), r(k.1), k.2, r(k.3), k.4, k.5);
+        for (k, n) in sorted(&self.durations, |n| *n != 0, order) {
             durations.extend([
                 name(k.0),
                 name(k.1),
@@ -388,10 +382,9 @@ impl Delta {
                 Cell::int(*n),
             ]);
         }
-        let mut keys: Vec<_> = self.not_found.iter().filter(|(_, v)| v.1 != 0).collect();
-        keys.sort_unstable_by_key(|(k, _)| (r(k.0), k.1, k.2, r(k.3), r(k.4), r(k.5)));
-        let mut not_found = Vec::with_capacity(keys.len() * NOT_FOUND_TOTALS.cols);
-        for (k, (index, n)) in keys {
+        let mut not_found = Vec::with_capacity(self.not_found.len() * NOT_FOUND_TOTALS.cols);
+        let order = |k: &NotFoundKey| (r(k.0), k.1, k.2, r(k.3), r(k.4), r(k.5));
+        for (k, (index, n)) in sorted(&self.not_found, |v| v.1 != 0, order) {
             not_found.extend([
                 name(k.0),
                 Cell::int(k.1),
@@ -430,6 +423,18 @@ impl Delta {
         }
         Ok(())
     }
+}
+
+/// The entries of `map` that add something (keys whose events all turned out duplicates, taken back
+/// with `remove`, are not upserted), sorted by `order`.
+fn sorted<K, V, O: Ord>(
+    map: &FastMap<K, V>,
+    adds: impl Fn(&V) -> bool,
+    order: impl Fn(&K) -> O,
+) -> Vec<(&K, &V)> {
+    let mut entries: Vec<_> = map.iter().filter(|(_, v)| adds(v)).collect();
+    entries.sort_unstable_by_key(|(k, _)| order(k));
+    entries
 }
 
 /// A value bound to a statement, so one description of a row serves both drivers (sqlx's for
