@@ -8,6 +8,19 @@ use std::str::FromStr;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+/// Performance settings of every SQLite connection, the pool's and the ingestion writer's.
+pub const SQLITE_TUNING: [&str; 4] = [
+    "PRAGMA synchronous = NORMAL",
+    // 64 MiB of page cache per connection: rollup upserts touch B-tree pages all over the table,
+    // and the 2 MiB default sends them to the kernel.
+    "PRAGMA cache_size = -65536",
+    // Statement journals (every multi-row upsert opens one) and sorts stay in memory instead of
+    // temporary files.
+    "PRAGMA temp_store = MEMORY",
+    // Reads map the file instead of copying pages through read().
+    "PRAGMA mmap_size = 1073741824",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -64,15 +77,9 @@ impl Db {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA busy_timeout = 5000").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA synchronous = NORMAL").await?;
-                        // 64 MiB of page cache per connection: rollup upserts touch B-tree pages
-                        // all over the table, and the 2 MiB default sends them to the kernel.
-                        conn.execute("PRAGMA cache_size = -65536").await?;
-                        // Statement journals (every multi-row upsert opens one) and sorts stay in
-                        // memory instead of temporary files.
-                        conn.execute("PRAGMA temp_store = MEMORY").await?;
-                        // Reads map the file instead of copying pages through read().
-                        conn.execute("PRAGMA mmap_size = 1073741824").await?;
+                        for pragma in SQLITE_TUNING {
+                            conn.execute(pragma).await?;
+                        }
                     }
                     Ok(())
                 })

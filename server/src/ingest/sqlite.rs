@@ -12,7 +12,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql, TransactionBehavior, params_from_iter};
 
 use super::{Pending, Written};
-use crate::db::Backend;
+use crate::db::{Backend, SQLITE_TUNING};
 use crate::store::rollups::{Cell, Delta, EVENT_COLUMNS, RawEvent};
 
 /// WAL pages (4 KiB) the writer lets accumulate before it checkpoints. A flush dirties thousands of
@@ -81,11 +81,10 @@ fn open(file: &Path) -> rusqlite::Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(Duration::from_secs(5))?;
-    // As the pool's connections (`Db::connect`), which already put the file in WAL mode.
+    // Tuned as the pool's connections, which already put the file in WAL mode.
     conn.execute_batch(&format!(
-        "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;
-         PRAGMA mmap_size = 1073741824; PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES};
-         PRAGMA journal_size_limit = {WAL_KEPT_BYTES};"
+        "{}; PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}; PRAGMA journal_size_limit = {WAL_KEPT_BYTES};",
+        SQLITE_TUNING.join("; ")
     ))?;
     Ok(conn)
 }
